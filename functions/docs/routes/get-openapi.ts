@@ -1,0 +1,24 @@
+import { createRoute, defineOperation, z } from '../../../shared/http/openapi';
+import type { DocsDeps } from '../app';
+
+export const route = createRoute({
+  method: 'get',
+  path: '/api/v1/openapi.json',
+  tags: ['Meta'],
+  summary: 'OpenAPI 3.1 document of every route',
+  security: [],
+  responses: {
+    200: {
+      description: 'The document',
+      content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
+    },
+  },
+});
+
+export const getOpenApiOperation = defineOperation(route, (deps: DocsDeps) => {
+  let cached: unknown;
+  return (c) => {
+    cached ??= deps.document();
+    return c.json(cached as Record<string, unknown>, 200);
+  };
+});

@@ -1,0 +1,33 @@
+import type { CreateAppOptions, HexabaseApp } from '../shared/http/app';
+import type { Operation } from '../shared/http/openapi';
+import { buildOpenApiDocument } from '../shared/http/openapi-document';
+import type { Platform } from '../shared/platform';
+import * as docs from './docs/app';
+import * as plans from './plans/app';
+
+export type AppOptions = Omit<CreateAppOptions, 'name'>;
+
+export type FunctionModule = {
+  // biome-ignore lint/suspicious/noExplicitAny: each function has its own deps type; the registry only lists them.
+  operations: Operation<any>[];
+  create: (platform: Platform, app: AppOptions) => HexabaseApp;
+};
+
+/** Name → implementation for every row of shared/routes/table.ts (a test keeps the two in step). */
+export const functionRegistry = {
+  plans: { operations: plans.operations, create: (p, o) => plans.createPlansApp(p, o) },
+  docs: {
+    operations: docs.operations,
+    create: (p, o) => docs.createDocsApp({ document: () => openApiDocument(p.env.HEXABASE_PUBLIC_URL) }, o),
+  },
+} satisfies Record<string, FunctionModule>;
+
+export type FunctionName = keyof typeof functionRegistry;
+
+export function allOperations(): Operation<never>[] {
+  return Object.values(functionRegistry).flatMap((f) => f.operations as Operation<never>[]);
+}
+
+export function openApiDocument(publicUrl: string) {
+  return buildOpenApiDocument(allOperations(), publicUrl);
+}

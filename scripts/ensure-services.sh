@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Makes sure PostgreSQL (5432), Redis (6379) and NATS with JetStream (4222) answer on 127.0.0.1.
+# A stopped service is started; a missing one is installed from Debian's packages first (needs root),
+# so `npm test` also passes on a bare machine.
+set -euo pipefail
+
+log() { echo "[services] $*" >&2; }
+
+up() { # host port
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+wait_up() { # name port
+  for _ in $(seq 1 60); do
+    if up "$2"; then log "$1 is up on 127.0.0.1:$2"; return 0; fi
+    sleep 0.5
+  done
+  log "$1 did not come up on 127.0.0.1:$2"; return 1
+}
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+APT_UPDATED=""
+install_pkgs() {
+  if ! command -v apt-get >/dev/null; then log "cannot install $*: apt-get not found"; exit 1; fi
+  if [ -z "$APT_UPDATED" ]; then log "apt-get update"; $SUDO apt-get update -qq; APT_UPDATED=1; fi
+  log "installing $*"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_postgres() {
+  up 5432 && { log "PostgreSQL is up"; return; }
+  if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then install_pkgs postgresql; fi
+  local ver; ver=$(ls /etc/postgresql | sort -V | tail -1)
+  local hba="/etc/postgresql/$ver/main/pg_hba.conf"
+  # Tests connect as postgres without a password over TCP, as on the CI machines.
+  if ! grep -qE '^host\s+all\s+all\s+127\.0\.0\.1/32\s+trust' "$hba"; then
+    $SUDO sed -i '1i host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust' "$hba"
+  fi
+  log "starting PostgreSQL $ver"
+  $SUDO pg_ctlcluster --skip-systemctl-redirect "$ver" main start || $SUDO pg_ctlcluster "$ver" main start
+  wait_up PostgreSQL 5432
+}
+
+ensure_redis() {
+  up 6379 && { log "Redis is up"; return; }
+  command -v redis-server >/dev/null || install_pkgs redis-server
+  mkdir -p /tmp/hexabase-redis
+  log "starting Redis"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+    --dir /tmp/hexabase-redis --logfile /tmp/hexabase-redis/redis.log
+  wait_up Redis 6379
+}
+
+ensure_nats() {
+  up 4222 && { log "NATS is up"; return; }
+  command -v nats-server >/dev/null || [ -x /usr/sbin/nats-server ] || install_pkgs nats-server
+  local bin; bin=$(command -v nats-server || echo /usr/sbin/nats-server)
+  mkdir -p /tmp/hexabase-nats
+  log "starting NATS with JetStream"
+  nohup "$bin" -a 127.0.0.1 -p 4222 -js -sd /tmp/hexabase-nats -l /tmp/hexabase-nats/nats.log >/dev/null 2>&1 &
+  wait_up NATS 4222
+}
+
+ensure_postgres
+ensure_redis
+ensure_nats

@@ -1,0 +1,35 @@
+import { Registry } from 'prom-client';
+import { type FunctionName, functionRegistry } from '../functions/registry';
+import { createApp, type HexabaseApp } from '../shared/http/app';
+import type { Platform } from '../shared/platform';
+import { compileRouteTable, routeTable } from '../shared/routes/table';
+
+/**
+ * Every function of the route table in one process, dispatched by path prefix exactly as the ingress does in
+ * the cluster. The root app answers /healthz, /readyz, /metrics and anything no function claims.
+ */
+export function createLocalServer(platform: Platform) {
+  const registry = new Registry();
+  const root = createApp({
+    name: 'local',
+    log: platform.log,
+    readiness: platform.readiness,
+    defaultMetrics: true,
+    registry,
+  });
+  const apps = new Map<string, HexabaseApp>();
+  for (const entry of routeTable) {
+    const fn = functionRegistry[entry.name as FunctionName];
+    if (!fn)
+      throw new Error(
+        `route table names function "${entry.name}" but functions/registry.ts has no such entry`,
+      );
+    apps.set(entry.name, fn.create(platform, { log: platform.log, readiness: platform.readiness, registry }));
+  }
+  const match = compileRouteTable(routeTable);
+  const fetch = (req: Request) => {
+    const entry = match(new URL(req.url).pathname);
+    return (entry ? apps.get(entry.name)! : root).fetch(req);
+  };
+  return { fetch, apps: [root, ...apps.values()] };
+}

@@ -1,0 +1,4 @@
+export * from './identity';
+export * from './ops';
+export * from './orgs';
+export * from './workspaces';

@@ -1,0 +1,123 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import type { Registry } from 'prom-client';
+import type { ZodError } from 'zod';
+import { AppError, NotFoundError, ValidationError } from '../errors';
+import type { Logger } from '../log';
+import { bodyGuard } from './body';
+import { createHttpMetrics } from './metrics';
+import { errorResponse, internalError } from './problem';
+import type { AppEnv, ReadinessCheck } from './types';
+
+export type CreateAppOptions = {
+  name: string;
+  log: Logger;
+  /** Named dependency checks for /readyz; each must settle within `readinessTimeoutMs`. */
+  readiness?: Record<string, ReadinessCheck>;
+  readinessTimeoutMs?: number;
+  bodyTypes?: string[];
+  maxBodyBytes?: number;
+  /** Process-wide metrics (CPU, heap) belong to exactly one registry per process. */
+  defaultMetrics?: boolean;
+  registry?: Registry;
+};
+
+export type HexabaseApp = OpenAPIHono<AppEnv> & { state: { draining: boolean } };
+
+function fieldErrors(error: ZodError, target: string) {
+  return error.issues.map((i) => ({
+    field: i.path.length > 0 ? i.path.join('.') : target,
+    message: i.message,
+  }));
+}
+
+function withTimeout(p: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    p.then(resolve, reject).finally(() => clearTimeout(t));
+  });
+}
+
+/** The one way a Hexabase function builds its Hono app: same errors, logs, metrics and probes everywhere. */
+export function createApp(opts: CreateAppOptions): HexabaseApp {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw new ValidationError(fieldErrors(result.error, result.target));
+    },
+  }) as HexabaseApp;
+  app.state = { draining: false };
+  const metrics = createHttpMetrics(opts.name, {
+    defaultMetrics: opts.defaultMetrics ?? false,
+    ...(opts.registry ? { registry: opts.registry } : {}),
+  });
+  const readiness = opts.readiness ?? {};
+  const readinessTimeoutMs = opts.readinessTimeoutMs ?? 2000;
+
+  app.use(requestId({ headerName: 'X-Request-Id' }));
+  app.use(async (c, next) => {
+    const started = performance.now();
+    const log = opts.log.child({ reqId: c.var.requestId });
+    c.set('log', log);
+    await next();
+    const quiet = c.req.path === '/healthz' || c.req.path === '/readyz' || c.req.path === '/metrics';
+    log[quiet ? 'debug' : 'info'](
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+      },
+      'request',
+    );
+  });
+  app.use(metrics.middleware);
+  app.use(
+    bodyGuard({ accept: opts.bodyTypes ?? ['application/json'], maxBytes: opts.maxBodyBytes ?? 1 << 20 }),
+  );
+
+  app.onError((err, c) => {
+    if (err instanceof AppError) return errorResponse(err, c.req.path);
+    if (err instanceof HTTPException && err.status < 500) {
+      const malformed = /malformed json/i.test(err.message);
+      return errorResponse(
+        new AppError(
+          err.status,
+          malformed ? 'MALFORMED_JSON' : 'BAD_REQUEST',
+          'Bad Request',
+          malformed ? 'The request body is not valid JSON.' : 'The request could not be read.',
+        ),
+        c.req.path,
+      );
+    }
+    (c.var.log ?? opts.log).error({ err }, 'unhandled error');
+    return errorResponse(internalError(), c.req.path);
+  });
+  app.notFound((c) =>
+    errorResponse(new NotFoundError(`No route for ${c.req.method} ${c.req.path}.`), c.req.path),
+  );
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    const checks: Record<string, string> = {};
+    let ready = !app.state.draining;
+    await Promise.all(
+      Object.entries(readiness).map(async ([name, check]) => {
+        try {
+          await withTimeout(check(), readinessTimeoutMs);
+          checks[name] = 'ok';
+        } catch (err) {
+          ready = false;
+          checks[name] = 'unavailable';
+          c.var.log.warn({ check: name, err: (err as Error).message }, 'readiness check failed');
+        }
+      }),
+    );
+    if (app.state.draining) checks.shutdown = 'draining';
+    return c.json({ status: ready ? 'ok' : 'unavailable', checks }, ready ? 200 : 503);
+  });
+  app.get('/metrics', async (c) =>
+    c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
+  );
+  return app;
+}

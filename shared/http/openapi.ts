@@ -1,0 +1,54 @@
+import { createRoute, type RouteConfig, type RouteHandler, z } from '@hono/zod-openapi';
+import type { HexabaseApp } from './app';
+import type { AppEnv } from './types';
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string().openapi({ example: 'VALIDATION_FAILED' }),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Problem');
+
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ProblemSchema } },
+});
+
+/** Responses every route can produce; routes add their own. */
+export const commonResponses = {
+  400: problem('Invalid input (validation, malformed JSON, wrong content type)'),
+  500: problem('Unexpected error; details are in the server log under the request id'),
+};
+export const problemResponses = {
+  401: problem('Not authenticated'),
+  403: problem('Authenticated but not allowed'),
+  404: problem('Unknown, or not visible to the caller'),
+  409: problem('Conflicts with the current state'),
+  422: problem('Well-formed but violates a rule'),
+  429: problem('Rate limited'),
+};
+
+export { createRoute, z };
+
+/** One operation = one route definition + a handler factory that receives explicit dependencies. */
+export type Operation<D> = {
+  route: RouteConfig;
+  handler: (deps: D) => RouteHandler<RouteConfig, AppEnv>;
+};
+
+export function defineOperation<R extends RouteConfig, D>(
+  route: R,
+  handler: (deps: D) => RouteHandler<R, AppEnv>,
+): Operation<D> {
+  return { route, handler: handler as unknown as Operation<D>['handler'] };
+}
+
+export function mountOperations<D>(app: HexabaseApp, operations: Operation<D>[], deps: D): HexabaseApp {
+  for (const op of operations) app.openapi(op.route, op.handler(deps));
+  return app;
+}

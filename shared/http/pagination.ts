@@ -1,0 +1,53 @@
+import { z } from '@hono/zod-openapi';
+import { BadRequestError } from '../errors';
+
+export const DEFAULT_LIMIT = 50;
+export const MAX_LIMIT = 200;
+
+export const PageQuery = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_LIMIT)
+    .default(DEFAULT_LIMIT)
+    .openapi({ param: { name: 'limit', in: 'query' }, example: DEFAULT_LIMIT }),
+  cursor: z
+    .string()
+    .max(512)
+    .optional()
+    .openapi({ param: { name: 'cursor', in: 'query' }, description: 'nextCursor of the previous page' }),
+});
+export type PageInput = z.infer<typeof PageQuery>;
+
+export const pageOf = <T extends z.ZodTypeAny>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export type Page<T> = { items: T[]; nextCursor: string | null };
+
+/** Cursors are opaque to clients: base64url JSON of the last row's sort key. */
+export function encodeCursor(key: unknown[]): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+export function decodeCursor<T extends unknown[]>(
+  cursor: string | undefined,
+  shape: z.ZodType<T>,
+): T | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    return shape.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+  } catch {
+    throw new BadRequestError(
+      'INVALID_CURSOR',
+      'The cursor is not one this API issued; start from the first page.',
+    );
+  }
+}
+
+/** Callers fetch limit + 1 rows; the extra row only tells whether another page exists. */
+export function toPage<R, T>(rows: R[], limit: number, map: (r: R) => T, key: (r: R) => unknown[]): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items: items.map(map), nextCursor: rows.length > limit && last ? encodeCursor(key(last)) : null };
+}

@@ -1,0 +1,51 @@
+import { loadEnvOrExit } from '../env';
+import { OperatorError } from '../errors';
+import type { HexabaseApp } from '../http/app';
+import { listen, onShutdown } from '../http/serve';
+import { createLogger } from '../log';
+import { createPlatform, type Platform } from '.';
+
+/**
+ * Starts a process: env, logger, platform, app, listener, graceful shutdown. Startup failures an operator can
+ * fix print one line and exit 1; anything else is a bug and is logged with its stack.
+ */
+export async function runProcess(
+  name: string,
+  build: (
+    platform: Platform,
+  ) => Promise<{ fetch: (req: Request) => Response | Promise<Response>; apps: HexabaseApp[] }>,
+  opts: { migrate?: boolean } = {},
+): Promise<void> {
+  const env = loadEnvOrExit();
+  const log = createLogger({ level: env.LOG_LEVEL, name });
+  let platform: Platform;
+  try {
+    platform = await createPlatform(env, log, {
+      name,
+      migrate: opts.migrate ?? env.HEXABASE_MIGRATE_ON_START,
+    });
+  } catch (err) {
+    if (err instanceof OperatorError) {
+      console.error(`hexabase: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const { fetch, apps } = await build(platform);
+  const served = await listen(fetch, { port: env.PORT, host: env.HOST });
+  log.info({ port: served.port }, `${name} listening on http://localhost:${served.port}`);
+  onShutdown({
+    log,
+    timeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    steps: [
+      {
+        name: 'drain',
+        run: () => {
+          for (const app of apps) app.state.draining = true;
+        },
+      },
+      { name: 'http', run: served.close },
+      { name: 'platform', run: platform.close },
+    ],
+  });
+}

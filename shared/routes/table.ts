@@ -1,0 +1,49 @@
+/**
+ * The route table: which function serves which public paths. The local server, the OpenAPI document, the ingress
+ * and the Knative manifests are all derived from this list, so adding a function means adding one row here.
+ *
+ * A prefix matches whole path segments; `*` stands for exactly one segment (an id). The most specific prefix wins:
+ * more segments first, then fewer wildcards.
+ */
+export type FunctionRoute = {
+  name: string;
+  description: string;
+  prefixes: string[];
+  /** Knative scaling hints; the generator fills in defaults. */
+  scale?: { min?: number; max?: number };
+};
+
+export const routeTable: FunctionRoute[] = [
+  { name: 'plans', description: 'Public plan catalogue', prefixes: ['/api/v1/plans'] },
+  {
+    name: 'docs',
+    description: 'OpenAPI document and API reference',
+    prefixes: ['/api/v1/openapi.json', '/api/v1/docs'],
+  },
+];
+
+type Compiled = { route: FunctionRoute; segments: string[]; wildcards: number };
+
+function split(path: string): string[] {
+  return path.split('/').filter(Boolean);
+}
+
+export function compileRouteTable(table: FunctionRoute[]) {
+  const compiled: Compiled[] = table
+    .flatMap((route) =>
+      route.prefixes.map((p) => ({
+        route,
+        segments: split(p),
+        wildcards: split(p).filter((s) => s === '*').length,
+      })),
+    )
+    .sort((a, b) => b.segments.length - a.segments.length || a.wildcards - b.wildcards);
+  return (path: string): FunctionRoute | undefined => {
+    const parts = split(path);
+    return compiled.find(
+      (c) => c.segments.length <= parts.length && c.segments.every((s, i) => s === '*' || s === parts[i]),
+    )?.route;
+  };
+}
+
+export const matchFunction = compileRouteTable(routeTable);
