@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { plans } from '../../../shared/db/schema';
+import { json } from '../../../shared/testing/http';
 import { usePlatform } from '../../../shared/testing/platform';
 import { createPlansApp } from '../app';
 
@@ -10,7 +11,7 @@ describe('GET /api/v1/plans', () => {
   it('lists the seeded plans to anonymous callers, cheapest first', async () => {
     const res = await app().request('/api/v1/plans');
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = await json(res);
     expect(body.items.map((p: { id: string }) => p.id)).toEqual(['free', 'standard', 'premium-dedicated']);
     expect(body.nextCursor).toBeNull();
     const premium = body.items[2];
@@ -36,7 +37,7 @@ describe('GET /api/v1/plans', () => {
     do {
       const res: Response = await app().request(`/api/v1/plans?limit=1${cursor ? `&cursor=${cursor}` : ''}`);
       expect(res.status).toBe(200);
-      const page = (await res.json()) as { items: { id: string }[]; nextCursor: string | null };
+      const page = (await json(res)) as { items: { id: string }[]; nextCursor: string | null };
       expect(page.items.length).toBeLessThanOrEqual(1);
       seen.push(...page.items.map((p) => p.id));
       cursor = page.nextCursor;
@@ -56,7 +57,7 @@ describe('GET /api/v1/plans', () => {
       maxMembers: 1,
       active: false,
     });
-    const body = await (await app().request('/api/v1/plans')).json();
+    const body = await json(await app().request('/api/v1/plans'));
     expect(body.items.map((p: { id: string }) => p.id)).not.toContain('legacy');
   });
 
@@ -64,12 +65,12 @@ describe('GET /api/v1/plans', () => {
     const res = await app().request('/api/v1/plans?limit=201');
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
-    expect(await res.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'limit' }] });
+    expect(await json(res)).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'limit' }] });
   });
 
   it('returns 400 for a cursor it did not issue', async () => {
     const res = await app().request('/api/v1/plans?cursor=not-a-cursor');
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ code: 'INVALID_CURSOR' });
+    expect(await json(res)).toMatchObject({ code: 'INVALID_CURSOR' });
   });
 });

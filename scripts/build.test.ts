@@ -1,0 +1,48 @@
+import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routeTable } from '../shared/routes/table';
+import { createTestDatabase, type TestDatabase } from '../shared/testing/db';
+import { json } from '../shared/testing/http';
+import { childEnv, spawnProcess } from '../shared/testing/process';
+
+const root = join(import.meta.dirname, '..');
+
+describe('npm run build', () => {
+  let output = '';
+  let testDb: TestDatabase;
+  beforeAll(async () => {
+    output = execFileSync(process.execPath, ['esbuild.config.mjs'], { cwd: root, encoding: 'utf8' });
+    testDb = await createTestDatabase();
+  });
+  afterAll(() => testDb?.drop());
+
+  it('prints one self-contained bundle per function, each under 1.5 MB', () => {
+    for (const { name } of routeTable) {
+      expect(output).toMatch(new RegExp(`✓ ${name}\\s+[\\d.]+ KiB`));
+      const file = join(root, 'dist/functions', name, 'index.mjs');
+      expect(statSync(file).size).toBeLessThan(1.5 * 1024 * 1024);
+      expect(statSync(join(root, 'dist/functions', name, 'index.mjs.map')).isFile()).toBe(true);
+      expect(statSync(join(root, 'dist/functions', name, 'migrations/meta/_journal.json')).isFile()).toBe(
+        true,
+      );
+    }
+  });
+
+  it('starts a bundle on PORT, serves through it and drains on SIGTERM', async () => {
+    // Run from a directory without node_modules so only the bundle's own code is available.
+    const p = spawnProcess(
+      process.execPath,
+      [join(root, 'dist/functions/plans/index.mjs')],
+      childEnv({ PORT: '0', DATABASE_URL: testDb.url, HEXABASE_MIGRATE_ON_START: 'true' }),
+      '/',
+    );
+    const { port } = await p.waitForLog((l) => String(l.msg).includes('listening'));
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/plans`);
+    expect(res.status).toBe(200);
+    expect((await json(res)).items).toHaveLength(3);
+    expect(await p.stop('SIGTERM')).toBe(0);
+    expect(p.stdout.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
+  });
+});

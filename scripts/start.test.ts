@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openPglite } from '../shared/db';
+import { plans } from '../shared/db/schema';
+import { json } from '../shared/testing/http';
+import { childEnv, spawnProcess } from '../shared/testing/process';
+
+const root = join(import.meta.dirname, '..');
+const start = (env: Record<string, string>) =>
+  spawnProcess(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], childEnv(env), root);
+
+const listening = (l: Record<string, unknown>) =>
+  typeof l.port === 'number' && String(l.msg).includes('listening');
+
+describe('npm start (local server)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hexabase-start-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('runs on embedded defaults, keeps data across restarts and stops cleanly on SIGTERM', async () => {
+    const env = { PORT: '0', HEXABASE_DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+    const first = start(env);
+    const { port } = await first.waitForLog(listening, 60_000);
+    const base = `http://127.0.0.1:${port}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const listed = await json(await fetch(`${base}/api/v1/plans`));
+    expect(listed.items.map((p: { id: string }) => p.id)).toEqual(['free', 'standard', 'premium-dedicated']);
+    const broken = await fetch(`${base}/api/v1/plans`, {
+      method: 'POST',
+      body: '{oops',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(broken.status).toBe(400);
+    expect(broken.headers.get('content-type')).toBe('application/problem+json');
+    expect((await json(await fetch(`${base}/api/v1/openapi.json`))).paths['/api/v1/plans']).toBeDefined();
+    expect(await first.stop()).toBe(0);
+
+    // Write through the same data directory while the server is down; the next start must see it.
+    const pglite = await openPglite(join(dataDir, 'pglite'));
+    await pglite.db.insert(plans).values({
+      id: 'persisted',
+      name: 'Persisted',
+      price: 1,
+      currency: 'usd',
+      resourceLimits: {},
+      maxProjects: 1,
+      maxMembers: 1,
+      sortOrder: 9,
+    });
+    await pglite.close();
+
+    const second = start(env);
+    const again = await second.waitForLog(listening, 60_000);
+    const relisted = await json(await fetch(`http://127.0.0.1:${again.port}/api/v1/plans`));
+    expect(relisted.items.map((p: { id: string }) => p.id)).toContain('persisted');
+    expect(await second.stop()).toBe(0);
+  });
+
+  it('ends with one clear line and a non-zero code on an invalid DATABASE_URL', async () => {
+    const p = start({ DATABASE_URL: 'nonsense', HEXABASE_DATA_DIR: dataDir });
+    const code = await p.exited;
+    expect(code).not.toBe(0);
+    const lines = p.stderr.filter((l) => l.trim() !== '');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^hexabase: invalid configuration: DATABASE_URL: /);
+    expect(p.stdout.join('\n')).not.toMatch(/\n\s+at /);
+  });
+
+  it('ends with one clear line when PostgreSQL cannot be reached', async () => {
+    const p = start({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/hexabase', HEXABASE_DATA_DIR: dataDir });
+    expect(await p.exited).toBe(1);
+    const lines = p.stderr.filter((l) => l.trim() !== '');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^hexabase: cannot connect to PostgreSQL at 127\.0\.0\.1:1\/hexabase/);
+  });
+});

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# `npm test`: the whole gate, in the order that fails fastest. CI runs exactly this (.ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { echo; echo "▶ $*"; }
+
+step "services (PostgreSQL, Redis, NATS)"
+bash scripts/ensure-services.sh
+
+step "lint (biome)"
+npx biome check .
+
+step "typecheck (tsc --noEmit)"
+npx tsc --noEmit
+
+step "tests (vitest)"
+npx vitest run "$@"
