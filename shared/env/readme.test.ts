@@ -10,7 +10,7 @@ describe('README configuration table', () => {
       readme.indexOf('## Configuration'),
       readme.indexOf('## How it fits together'),
     );
-    const documented = [...section.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((m) => m[1]).sort();
+    const documented = [...section.matchAll(/^\| `([A-Z0-9_]+)` +\|/gm)].map((m) => m[1]).sort();
     expect(documented).toEqual(Object.keys(envSchema.shape).sort());
   });
 });
