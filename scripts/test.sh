@@ -14,5 +14,8 @@ npx biome check .
 step "typecheck (tsc --noEmit)"
 npx tsc --noEmit
 
+step "Kubernetes binaries (built from upstream Go modules when missing; cold build takes a while)"
+bash scripts/testenv/build.sh >/dev/null
+
 step "tests (vitest)"
 npx vitest run "$@"

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { findMigrationsDir, migrateDatabase, openPostgres } from '../db';
+import { startTestEnvironment } from './kube/cluster';
+import { startHelmReleaseStandIn } from './kube/helmrelease-standin';
 import { TEST_SERVICES } from './services';
 
 const LOCK = 7_347_222;
@@ -65,7 +67,21 @@ export default async function setup(project: TestProject) {
   project.provide('templateDatabase', template);
   project.provide('runId', String(process.pid));
 
+  // Real Kubernetes: etcd + host kube-apiserver + controller-manager, and the Flux/vCluster stand-in.
+  const kube = await startTestEnvironment();
+  const standIn = await startHelmReleaseStandIn(kube);
+  project.provide('kube', {
+    binDir: kube.binaries.dir,
+    etcdUrl: kube.etcd.url,
+    hostKubeconfig: kube.host.kubeconfig,
+    hostKubeconfigPath: kube.host.kubeconfigPath,
+    hostUrl: kube.host.url,
+    dir: kube.dir,
+  });
+
   return async () => {
+    await standIn.stop();
+    await kube.stop();
     const c = new pg.Client({ connectionString: TEST_SERVICES.postgresAdminUrl });
     await c.connect();
     const { rows } = await c.query<{ datname: string }>(

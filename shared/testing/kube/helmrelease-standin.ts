@@ -1,0 +1,284 @@
+import { join } from 'node:path';
+import {
+  ApiException,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import type { TestEnvironment, VirtualCluster } from './cluster';
+import { kubeconfigYaml } from './kubeconfig';
+import { kubectl } from './kubectl';
+import { InvalidValuesError, readVClusterValues, type StandInConfig } from './vcluster-values';
+
+/**
+ * Stands in for Flux's helm-controller + the vCluster chart on the host cluster, because pods cannot run here.
+ * For each HelmRelease of the `vcluster` chart it starts a virtual cluster (a real kube-apiserver +
+ * kube-controller-manager) configured from the release values, writes the admin kubeconfig Secret the way vCluster
+ * does (`vc-<release>`, key `config`), applies the plan policies as vCluster does on the host, and reports the
+ * `Ready` condition. Deleting the release stops the cluster. It is test infrastructure, not product code.
+ */
+const GROUP = 'helm.toolkit.fluxcd.io';
+const VERSION = 'v2';
+const PLURAL = 'helmreleases';
+const FINALIZER = 'standin.hexabase.ai/vcluster';
+const FIELD_MANAGER = 'vcluster-standin';
+const CRD_FILE = join(import.meta.dirname, 'fixtures/helmrelease-crd.yaml');
+
+type Release = {
+  metadata: {
+    name: string;
+    namespace: string;
+    uid: string;
+    generation: number;
+    finalizers?: string[];
+    deletionTimestamp?: string;
+  };
+  spec?: { chart?: { spec?: { chart?: string } }; values?: unknown };
+  status?: { conditions?: { type: string; status: string; observedGeneration?: number }[] };
+};
+
+type Running = { cluster: VirtualCluster; generation: number; authn: string };
+
+export type StandIn = { stop: () => Promise<void>; clusters: () => Map<string, VirtualCluster> };
+
+const isNotFound = (e: unknown) => e instanceof ApiException && e.code === 404;
+
+export async function startHelmReleaseStandIn(
+  env: TestEnvironment,
+  opts: { intervalMs?: number } = {},
+): Promise<StandIn> {
+  const kc = new KubeConfig();
+  kc.loadFromString(env.host.kubeconfig);
+  const objects = KubernetesObjectApi.makeApiClient(kc);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const core = kc.makeApiClient(CoreV1Api);
+  // kubectl, not the typed client: client-node re-serialises known kinds and drops x-kubernetes-* schema keys.
+  const crd = await kubectl(env.binaries.kubectl, ['apply', '--server-side', '-f', CRD_FILE], {
+    kubeconfig: env.host.kubeconfigPath,
+  });
+  if (crd.code !== 0) throw new Error(`installing the HelmRelease CRD failed: ${crd.stderr}`);
+  await waitForCrd(custom);
+
+  const running = new Map<string, Running>();
+  const apply = (o: object) =>
+    objects.patch(o as never, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+
+  const setReady = async (r: Release, ready: boolean, reason: string, message: string) => {
+    const condition = {
+      type: 'Ready',
+      status: ready ? 'True' : 'False',
+      reason,
+      message,
+      observedGeneration: r.metadata.generation,
+      lastTransitionTime: new Date().toISOString(),
+    };
+    await custom.patchNamespacedCustomObjectStatus(
+      {
+        group: GROUP,
+        version: VERSION,
+        plural: PLURAL,
+        namespace: r.metadata.namespace,
+        name: r.metadata.name,
+        body: { status: { observedGeneration: r.metadata.generation, conditions: [condition] } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+  };
+
+  const authenticationConfig = async (ns: string, cfg: StandInConfig): Promise<string | undefined> => {
+    const a = cfg.authentication;
+    if (a.kind === 'none') return undefined;
+    if (a.kind === 'inline') return a.config;
+    const data =
+      a.kind === 'configMap'
+        ? (await core.readNamespacedConfigMap({ name: a.name, namespace: ns })).data?.[a.key]
+        : Buffer.from(
+            (await core.readNamespacedSecret({ name: a.name, namespace: ns })).data?.[a.key] ?? '',
+            'base64',
+          ).toString();
+    if (!data) throw new InvalidValuesError(`${a.kind} ${a.name} has no key ${a.key}`);
+    return data;
+  };
+
+  const applyPolicies = async (r: Release, cfg: StandInConfig) => {
+    const meta = (kind: string) => ({
+      apiVersion: 'v1',
+      kind,
+      metadata: { name: `vc-${r.metadata.name}`, namespace: r.metadata.namespace },
+    });
+    if (cfg.resourceQuota) await apply({ ...meta('ResourceQuota'), spec: { hard: cfg.resourceQuota } });
+    if (cfg.limitRange) {
+      const { default: def, defaultRequest, max } = cfg.limitRange;
+      await apply({
+        ...meta('LimitRange'),
+        spec: { limits: [{ type: 'Container', default: def, defaultRequest, max }] },
+      });
+    }
+  };
+
+  const reconcile = async (r: Release) => {
+    const key = r.metadata.uid;
+    const secretName = (cfg?: StandInConfig) => cfg?.kubeconfigSecret ?? `vc-${r.metadata.name}`;
+    if (r.metadata.deletionTimestamp) {
+      await running.get(key)?.cluster.stop();
+      running.delete(key);
+      await core
+        .deleteNamespacedSecret({ name: secretName(), namespace: r.metadata.namespace })
+        .catch((e) => {
+          if (!isNotFound(e)) throw e;
+        });
+      const finalizers = (r.metadata.finalizers ?? []).filter((f) => f !== FINALIZER);
+      await custom.patchNamespacedCustomObject(
+        {
+          group: GROUP,
+          version: VERSION,
+          plural: PLURAL,
+          namespace: r.metadata.namespace,
+          name: r.metadata.name,
+          body: { metadata: { finalizers } },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+      return;
+    }
+    if (!r.metadata.finalizers?.includes(FINALIZER)) {
+      await custom.patchNamespacedCustomObject(
+        {
+          group: GROUP,
+          version: VERSION,
+          plural: PLURAL,
+          namespace: r.metadata.namespace,
+          name: r.metadata.name,
+          body: { metadata: { finalizers: [...(r.metadata.finalizers ?? []), FINALIZER] } },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    }
+    const current = running.get(key);
+    const ready = r.status?.conditions?.find((c) => c.type === 'Ready');
+    if (
+      current &&
+      current.generation === r.metadata.generation &&
+      ready?.observedGeneration === r.metadata.generation
+    )
+      return;
+    let cfg: StandInConfig;
+    let authn: string | undefined;
+    try {
+      cfg = readVClusterValues(r.spec?.values);
+      authn = await authenticationConfig(r.metadata.namespace, cfg);
+    } catch (err) {
+      if (err instanceof InvalidValuesError || isNotFound(err)) {
+        await setReady(
+          r,
+          false,
+          'InstallFailed',
+          `Helm install failed: values don't meet the chart's requirements: ${(err as Error).message}`,
+        );
+        return;
+      }
+      throw err;
+    }
+    if (current) {
+      if (current.authn !== (authn ?? '')) current.cluster.setAuthenticationConfig(authn);
+      current.authn = authn ?? '';
+    } else {
+      const cluster = await env.startVirtualCluster({
+        name: `${r.metadata.namespace}-${r.metadata.name}`.slice(0, 50),
+        ...(authn ? { authenticationConfig: authn } : {}),
+      });
+      running.set(key, { cluster, generation: r.metadata.generation, authn: authn ?? '' });
+      const admin = cluster.admin;
+      await apply({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: {
+          name: secretName(cfg),
+          namespace: r.metadata.namespace,
+          labels: { app: 'vcluster', release: r.metadata.name },
+        },
+        type: 'Opaque',
+        stringData: {
+          config: kubeconfigYaml({
+            name: `vcluster-${r.metadata.name}`,
+            server: cluster.url,
+            caPem: cluster.ca.certPem,
+            certPem: admin.certPem,
+            keyPem: admin.keyPem,
+          }),
+          'certificate-authority': cluster.ca.certPem,
+          'client-certificate': admin.certPem,
+          'client-key': admin.keyPem,
+        },
+      });
+    }
+    running.get(key)!.generation = r.metadata.generation;
+    await applyPolicies(r, cfg);
+    await setReady(
+      r,
+      true,
+      'InstallSucceeded',
+      `Helm install succeeded for release ${r.metadata.namespace}/${r.metadata.name} (stand-in)`,
+    );
+  };
+
+  let stopped = false;
+  let busy: Promise<void> = Promise.resolve();
+  const tick = async () => {
+    const list = (await custom.listClusterCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: PLURAL,
+    })) as { items: Release[] };
+    const present = new Set<string>();
+    for (const r of list.items) {
+      if (r.spec?.chart?.spec?.chart !== 'vcluster') continue;
+      present.add(r.metadata.uid);
+      try {
+        await reconcile(r);
+      } catch (err) {
+        if (!(err instanceof ApiException && (err.code === 409 || err.code === 404))) {
+          console.warn(
+            `vcluster stand-in: ${r.metadata.namespace}/${r.metadata.name}: ${(err as Error).message}`,
+          );
+        }
+      }
+    }
+    // Released without our finalizer (e.g. the namespace was force-deleted): stop what is left.
+    for (const [uid, run] of running) {
+      if (!present.has(uid)) {
+        await run.cluster.stop();
+        running.delete(uid);
+      }
+    }
+  };
+  const timer = setInterval(() => {
+    busy = busy.then(() => (stopped ? undefined : tick().catch(() => {})));
+  }, opts.intervalMs ?? 300);
+
+  return {
+    clusters: () => new Map([...running].map(([uid, r]) => [uid, r.cluster])),
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await busy;
+      for (const r of running.values()) await r.cluster.stop();
+      running.clear();
+    },
+  };
+}
+
+async function waitForCrd(custom: CustomObjectsApi) {
+  for (let i = 0; i < 100; i++) {
+    try {
+      await custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL });
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error('HelmRelease CRD did not become available');
+}

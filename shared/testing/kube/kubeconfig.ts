@@ -1,0 +1,28 @@
+import { stringify } from 'yaml';
+
+export type Credentials = { caPem: string; certPem?: string; keyPem?: string; token?: string };
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+/** A kubeconfig with embedded credentials, the form vCluster exports and kubectl reads. */
+export function kubeconfigYaml(opts: { name: string; server: string } & Credentials): string {
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [
+      { name: opts.name, cluster: { server: opts.server, 'certificate-authority-data': b64(opts.caPem) } },
+    ],
+    users: [
+      {
+        name: opts.name,
+        user: {
+          ...(opts.certPem ? { 'client-certificate-data': b64(opts.certPem) } : {}),
+          ...(opts.keyPem ? { 'client-key-data': b64(opts.keyPem) } : {}),
+          ...(opts.token ? { token: opts.token } : {}),
+        },
+      },
+    ],
+    contexts: [{ name: opts.name, context: { cluster: opts.name, user: opts.name } }],
+    'current-context': opts.name,
+  });
+}
