@@ -70,8 +70,12 @@ export class Supervisor {
     clearTimeout(timer);
   }
 
+  /**
+   * Reverse start order: controller-managers and apiservers before etcd. An apiserver whose etcd is gone ignores
+   * SIGTERM and would only die by SIGKILL after the grace period.
+   */
   async stopAll(): Promise<void> {
-    await Promise.all([...this.children.values()].map(({ child }) => this.stop(child)));
+    for (const { child } of [...this.children.values()].reverse()) await this.stop(child);
     rmSync(this.pidFile, { force: true });
   }
 
