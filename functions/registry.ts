@@ -2,6 +2,7 @@ import type { CreateAppOptions, HexabaseApp } from '../shared/http/app';
 import type { Operation } from '../shared/http/openapi';
 import { buildOpenApiDocument } from '../shared/http/openapi-document';
 import type { Platform } from '../shared/platform';
+import * as auth from './auth/app';
 import * as docs from './docs/app';
 import * as plans from './plans/app';
 
@@ -15,6 +16,7 @@ export type FunctionModule = {
 
 /** Name → implementation for every row of shared/routes/table.ts (a test keeps the two in step). */
 export const functionRegistry = {
+  auth: { operations: auth.operations, create: (p, o) => auth.createAuthApp(p, o) },
   plans: { operations: plans.operations, create: (p, o) => plans.createPlansApp(p, o) },
   docs: {
     operations: docs.operations,

@@ -1,5 +1,9 @@
 import { runProcess } from '../shared/platform/run';
 import { createLocalServer } from './local-server';
 
-// Local runs always migrate: the embedded PGlite database starts empty on a fresh clone.
-await runProcess('hexabase', async (platform) => createLocalServer(platform), { migrate: true });
+// Local runs always migrate (the embedded database starts empty on a fresh clone) and offer dev login, which
+// the environment can still turn off with HEXABASE_DEV_LOGIN=false.
+await runProcess('hexabase', async (platform) => createLocalServer(platform), {
+  migrate: true,
+  envDefaults: { HEXABASE_DEV_LOGIN: 'true' },
+});

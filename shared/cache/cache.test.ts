@@ -23,6 +23,13 @@ describe.each(caches)('%s cache', (_kind, make) => {
     expect(await cache.get('a')).toBeNull();
   });
 
+  it('takes a value exactly once', async () => {
+    await cache.set('once', 'v', 60);
+    const taken = await Promise.all([cache.take('once'), cache.take('once'), cache.take('once')]);
+    expect(taken.filter((t) => t === 'v')).toHaveLength(1);
+    expect(await cache.get('once')).toBeNull();
+  });
+
   it('expires entries after their TTL', async () => {
     await cache.set('short', 'x', 1);
     await new Promise((r) => setTimeout(r, 1100));

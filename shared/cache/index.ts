@@ -9,6 +9,8 @@ export type Cache = {
   get(key: string): Promise<string | null>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   del(key: string): Promise<void>;
+  /** Reads and deletes in one step: for single-use values. */
+  take(key: string): Promise<string | null>;
   /** Atomically increments and, on the first increment, sets the expiry: the building block of rate limits. */
   incr(key: string, ttlSeconds: number): Promise<number>;
   ping(): Promise<void>;
@@ -33,6 +35,11 @@ export function createMemoryCache(now: () => number = Date.now): Cache {
     },
     del: async (key) => {
       entries.delete(key);
+    },
+    take: async (key) => {
+      const value = live(key)?.value ?? null;
+      entries.delete(key);
+      return value;
     },
     incr: async (key, ttl) => {
       const e = live(key);
@@ -66,6 +73,7 @@ export function createRedisCache(url: string, opts: { keyPrefix?: string } = {})
     del: async (key) => {
       await redis.del(key);
     },
+    take: (key) => redis.getdel(key),
     incr: async (key, ttl) => {
       const [[, count]] = (await redis.multi().incr(key).expire(key, ttl, 'NX').exec()) as [[null, number]];
       return count;

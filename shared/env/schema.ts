@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { providersSchema } from '../auth/providers/config';
 
 const bool = z
   .enum(['true', 'false', '1', '0'], { message: 'expected true or false' })
@@ -20,7 +21,24 @@ const urlWithProtocols = (protocols: string[], label: string) =>
  * Every setting Hexabase reads. This is the only place that knows variable names;
  * the README's configuration table is checked against it by a test.
  */
-export const envSchema = z.object({
+const json = <T extends z.ZodTypeAny>(schema: T) =>
+  z
+    .string()
+    .transform((v, ctx) => {
+      try {
+        return JSON.parse(v) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'expected JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+
+const key32 = z.string().refine((v) => Buffer.from(v, 'base64').length === 32, {
+  message: 'expected 32 bytes, base64-encoded (openssl rand -base64 32)',
+});
+
+export const envObject = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -34,6 +52,35 @@ export const envSchema = z.object({
   REDIS_URL: urlWithProtocols(['redis:', 'rediss:'], 'Redis').optional(),
   NATS_URL: urlWithProtocols(['nats:', 'tls:', 'ws:', 'wss:'], 'NATS').optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  HEXABASE_AUTH_PROVIDERS: json(providersSchema).default([]),
+  HEXABASE_DEV_LOGIN: bool.default(false),
+  HEXABASE_KEY_ENCRYPTION_KEY: key32.optional(),
+  HEXABASE_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
+  HEXABASE_REFRESH_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(3600)
+    .max(90 * 86_400)
+    .default(30 * 86_400),
+  HEXABASE_TRUST_PROXY: bool.default(false),
+});
+
+/** Rules across variables: things that are fine alone but dangerous together. */
+export const envSchema = envObject.superRefine((env, ctx) => {
+  if (env.NODE_ENV === 'production' && env.HEXABASE_DEV_LOGIN) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['HEXABASE_DEV_LOGIN'],
+      message: 'must not be true when NODE_ENV=production',
+    });
+  }
+  if (env.NODE_ENV === 'production' && !env.HEXABASE_KEY_ENCRYPTION_KEY) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['HEXABASE_KEY_ENCRYPTION_KEY'],
+      message: 'is required when NODE_ENV=production',
+    });
+  }
 });
 
 export type Env = z.infer<typeof envSchema>;

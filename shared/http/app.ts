@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import type { Registry } from 'prom-client';
 import type { ZodError } from 'zod';
-import { AppError, NotFoundError, ValidationError } from '../errors';
+import { AppError, NotFoundError, RateLimitedError, ValidationError } from '../errors';
 import type { Logger } from '../log';
 import { bodyGuard } from './body';
 import { createHttpMetrics } from './metrics';
@@ -77,6 +77,9 @@ export function createApp(opts: CreateAppOptions): HexabaseApp {
   );
 
   app.onError((err, c) => {
+    if (err instanceof RateLimitedError) {
+      return errorResponse(err, c.req.path, { 'retry-after': String(err.retryAfterSeconds) });
+    }
     if (err instanceof AppError) return errorResponse(err, c.req.path);
     if (err instanceof HTTPException && err.status < 500) {
       const malformed = /malformed json/i.test(err.message);

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { type Auth, createAuth } from '../auth';
 import { type Cache, createMemoryCache, createRedisCache } from '../cache';
 import { type Database, type Db, findMigrationsDir, migrateDatabase, openPglite, openPostgres } from '../db';
 import type { Env } from '../env';
@@ -14,6 +15,7 @@ export type Platform = {
   db: Db;
   cache: Cache;
   nats: NatsHandle | undefined;
+  auth: Auth;
   readiness: Record<string, ReadinessCheck>;
   close: () => Promise<void>;
 };
@@ -53,6 +55,7 @@ export async function createPlatform(env: Env, log: Logger, opts: PlatformOption
       db: database.db,
       cache,
       nats,
+      auth: createAuth({ env, db: database.db, cache }),
       readiness,
       close: async () => {
         for (const c of opened.reverse()) await c.close().catch(() => {});

@@ -14,9 +14,9 @@ export async function runProcess(
   build: (
     platform: Platform,
   ) => Promise<{ fetch: (req: Request) => Response | Promise<Response>; apps: HexabaseApp[] }>,
-  opts: { migrate?: boolean } = {},
+  opts: { migrate?: boolean; envDefaults?: Record<string, string> } = {},
 ): Promise<void> {
-  const env = loadEnvOrExit();
+  const env = loadEnvOrExit({ ...opts.envDefaults, ...process.env });
   const log = createLogger({ level: env.LOG_LEVEL, name });
   let platform: Platform;
   try {

@@ -14,6 +14,7 @@ export type FunctionRoute = {
 };
 
 export const routeTable: FunctionRoute[] = [
+  { name: 'auth', description: 'Sign-in, sessions and personal access tokens', prefixes: ['/auth'] },
   { name: 'plans', description: 'Public plan catalogue', prefixes: ['/api/v1/plans'] },
   {
     name: 'docs',

@@ -98,3 +98,17 @@ export const signingKeys = pgTable('signing_keys', {
   /** After this, the public key leaves the JWKS: no token it signed can still be valid. */
   expiresAt: ts('expires_at'),
 });
+
+/**
+ * Sign-in state (OAuth `state`, PKCE verifier, nonce) when no Redis is configured: single use via
+ * DELETE … RETURNING, expired rows ignored and swept.
+ */
+export const oauthStates = pgTable(
+  'oauth_states',
+  {
+    state: text('state').primaryKey(),
+    data: jsonb('data').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [index('oauth_states_expiry_idx').on(t.expiresAt)],
+);

@@ -1,0 +1,46 @@
+import type { Auth } from '../../shared/auth';
+import { authenticate, csrfProtection, rateLimit, requireAuth } from '../../shared/auth/middleware';
+import type { Cache } from '../../shared/cache';
+import { type CreateAppOptions, createApp } from '../../shared/http/app';
+import { mountOperations } from '../../shared/http/openapi';
+import { callbackOperation } from './routes/callback';
+import { devLoginOperation } from './routes/dev-login';
+import { listProvidersOperation } from './routes/list-providers';
+import { logoutOperation } from './routes/logout';
+import { meOperation } from './routes/me';
+import { refreshOperation } from './routes/refresh';
+import { redirectToProviderOperation, startLoginOperation } from './routes/start-login';
+import { createTokenOperation, listTokensOperation, revokeTokenOperation } from './routes/tokens';
+
+export type AuthDeps = { auth: Auth; cache: Cache };
+
+// Dev login is registered before /auth/login/{provider} so that its static path wins.
+export const operations = [
+  listProvidersOperation,
+  devLoginOperation,
+  redirectToProviderOperation,
+  startLoginOperation,
+  callbackOperation,
+  refreshOperation,
+  logoutOperation,
+  meOperation,
+  createTokenOperation,
+  listTokensOperation,
+  revokeTokenOperation,
+];
+
+export function createAuthApp(deps: AuthDeps, app: Omit<CreateAppOptions, 'name'>) {
+  const a = createApp({ ...app, name: 'auth' });
+  const trustProxy = deps.auth.trustProxy;
+  const limit = (name: string, n: number) =>
+    rateLimit(deps.cache, { name, limit: n, windowSeconds: 60, trustProxy });
+  a.use('*', authenticate(deps.auth.auth));
+  a.use('/auth/login/*', limit('login', 30));
+  a.use('/auth/callback/*', limit('callback', 30));
+  a.use('/auth/refresh', limit('refresh', 60));
+  for (const path of ['/auth/me', '/auth/logout', '/auth/tokens', '/auth/tokens/*'])
+    a.use(path, requireAuth());
+  a.on('POST', '/auth/tokens', limit('token-create', 10));
+  a.use('*', csrfProtection());
+  return mountOperations(a, operations, deps);
+}

@@ -1,0 +1,54 @@
+import { completeSignIn } from '../../../shared/auth/flow';
+import { requestMeta } from '../../../shared/auth/middleware';
+import {
+  commonResponses,
+  createRoute,
+  defineOperation,
+  problemResponses,
+  z,
+} from '../../../shared/http/openapi';
+import type { AuthDeps } from '../app';
+import { setSessionCookies } from '../cookies';
+import { ProviderParam, TokenPairSchema } from '../schemas';
+
+export const callbackOperation = defineOperation(
+  createRoute({
+    method: 'get',
+    path: '/auth/callback/{provider}',
+    tags: ['Auth'],
+    summary: 'Complete sign-in (the provider redirects here)',
+    description:
+      'First sign-in creates the user and a private organization. Sets the session cookies and redirects to returnTo, or answers the tokens as JSON when Accept is application/json.',
+    security: [],
+    request: {
+      params: ProviderParam,
+      query: z
+        .object({ code: z.string().optional(), state: z.string().optional(), error: z.string().optional() })
+        .passthrough(),
+    },
+    responses: {
+      200: {
+        description: 'Signed in (Accept: application/json)',
+        content: { 'application/json': { schema: TokenPairSchema } },
+      },
+      302: { description: 'Signed in; to returnTo' },
+      401: problemResponses[401],
+      404: problemResponses[404],
+      429: problemResponses[429],
+      ...commonResponses,
+    },
+  }),
+  (deps: AuthDeps) => async (c) => {
+    const result = await completeSignIn(
+      deps.auth,
+      { provider: c.req.valid('param').provider, callbackUrl: new URL(c.req.url) },
+      { ...requestMeta(c, deps.auth.trustProxy), log: c.var.log },
+    );
+    setSessionCookies(c, result.tokens, deps.auth.auth.refreshTtlSeconds);
+    if ((c.req.header('accept') ?? '').includes('application/json')) {
+      const { accessToken, refreshToken, expiresIn } = result.tokens;
+      return c.json({ accessToken, refreshToken, expiresIn, user: result.user }, 200);
+    }
+    return c.redirect(result.returnTo ?? '/', 302);
+  },
+);

@@ -1,0 +1,41 @@
+import { requestMeta } from '../../../shared/auth/middleware';
+import { revokeSession } from '../../../shared/auth/sessions';
+import { BadRequestError } from '../../../shared/errors';
+import {
+  commonResponses,
+  createRoute,
+  defineOperation,
+  problemResponses,
+} from '../../../shared/http/openapi';
+import type { AuthDeps } from '../app';
+import { clearSessionCookies } from '../cookies';
+
+export const logoutOperation = defineOperation(
+  createRoute({
+    method: 'post',
+    path: '/auth/logout',
+    tags: ['Auth'],
+    summary: 'End the current session everywhere',
+    responses: {
+      204: { description: 'Signed out; the session and its tokens stop working at once' },
+      401: problemResponses[401],
+      403: problemResponses[403],
+      ...commonResponses,
+    },
+  }),
+  (deps: AuthDeps) => async (c) => {
+    const principal = c.var.principal!;
+    if (principal.credential.kind !== 'session') {
+      throw new BadRequestError(
+        'NOT_A_SESSION',
+        'Personal access tokens are revoked with DELETE /auth/tokens/{id}.',
+      );
+    }
+    await revokeSession(deps.auth.auth, principal.credential.sessionId, 'logout', {
+      ...requestMeta(c, deps.auth.trustProxy),
+      actorId: principal.userId,
+    });
+    clearSessionCookies(c);
+    return c.body(null, 204);
+  },
+);

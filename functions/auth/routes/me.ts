@@ -1,0 +1,33 @@
+import { getMe } from '../../../shared/auth/me';
+import {
+  commonResponses,
+  createRoute,
+  defineOperation,
+  problemResponses,
+  z,
+} from '../../../shared/http/openapi';
+import type { AuthDeps } from '../app';
+
+const MeSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    displayName: z.string(),
+    organizations: z.array(z.object({ id: z.string(), name: z.string(), role: z.enum(['admin', 'member']) })),
+  })
+  .openapi('Me');
+
+export const meOperation = defineOperation(
+  createRoute({
+    method: 'get',
+    path: '/auth/me',
+    tags: ['Auth'],
+    summary: 'The signed-in user and their organizations',
+    responses: {
+      200: { description: 'Me', content: { 'application/json': { schema: MeSchema } } },
+      401: problemResponses[401],
+      ...commonResponses,
+    },
+  }),
+  (deps: AuthDeps) => async (c) => c.json(await getMe(deps.auth.auth, c.var.principal!.userId), 200),
+);

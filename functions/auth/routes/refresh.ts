@@ -1,0 +1,60 @@
+import { getCookie } from 'hono/cookie';
+import { COOKIES, requestMeta } from '../../../shared/auth/middleware';
+import { refreshSession } from '../../../shared/auth/sessions';
+import { UnauthenticatedError } from '../../../shared/errors';
+import {
+  commonResponses,
+  createRoute,
+  defineOperation,
+  problemResponses,
+  z,
+} from '../../../shared/http/openapi';
+import type { AuthDeps } from '../app';
+import { setSessionCookies } from '../cookies';
+
+export const refreshOperation = defineOperation(
+  createRoute({
+    method: 'post',
+    path: '/auth/refresh',
+    tags: ['Auth'],
+    summary: 'Exchange a refresh token for a new pair',
+    description:
+      'The old refresh token stops working. Using a spent refresh token revokes the whole session.',
+    security: [],
+    request: {
+      body: {
+        required: false,
+        content: {
+          'application/json': { schema: z.object({ refreshToken: z.string().max(200).optional() }) },
+        },
+      },
+    },
+    responses: {
+      200: {
+        description: 'New tokens',
+        content: {
+          'application/json': {
+            schema: z.object({
+              accessToken: z.string(),
+              refreshToken: z.string(),
+              expiresIn: z.number().int(),
+            }),
+          },
+        },
+      },
+      401: problemResponses[401],
+      429: problemResponses[429],
+      ...commonResponses,
+    },
+  }),
+  (deps: AuthDeps) => async (c) => {
+    const token = c.req.valid('json').refreshToken ?? getCookie(c, COOKIES.refresh);
+    if (!token) throw new UnauthenticatedError('Send the refresh token.', 'INVALID_REFRESH_TOKEN');
+    const pair = await refreshSession(deps.auth.auth, token, requestMeta(c, deps.auth.trustProxy));
+    setSessionCookies(c, pair, deps.auth.auth.refreshTtlSeconds);
+    return c.json(
+      { accessToken: pair.accessToken, refreshToken: pair.refreshToken, expiresIn: pair.expiresIn },
+      200,
+    );
+  },
+);

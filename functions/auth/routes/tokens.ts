@@ -1,0 +1,111 @@
+import { requestMeta } from '../../../shared/auth/middleware';
+import { createPat, listPats, revokePat } from '../../../shared/auth/pats';
+import {
+  commonResponses,
+  createRoute,
+  defineOperation,
+  problemResponses,
+  z,
+} from '../../../shared/http/openapi';
+import { PageQuery, pageOf } from '../../../shared/http/pagination';
+import { idSchema } from '../../../shared/ids';
+import type { AuthDeps } from '../app';
+
+const PatSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    createdAt: z.string(),
+    expiresAt: z.string().nullable(),
+    lastUsedAt: z.string().nullable(),
+  })
+  .openapi('PersonalAccessToken');
+
+const future = z.iso
+  .datetime({ offset: true })
+  .refine((v) => new Date(v).getTime() > Date.now(), 'must be in the future')
+  .refine((v) => new Date(v).getTime() < Date.now() + 366 * 86_400_000, 'must be within a year');
+
+export const createTokenOperation = defineOperation(
+  createRoute({
+    method: 'post',
+    path: '/auth/tokens',
+    tags: ['Auth'],
+    summary: 'Create a personal access token (shown once)',
+    request: {
+      body: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: z.object({ name: z.string().trim().min(1).max(100), expiresAt: future.optional() }),
+          },
+        },
+      },
+    },
+    responses: {
+      201: {
+        description: 'Created; `token` is never shown again',
+        content: { 'application/json': { schema: PatSchema.extend({ token: z.string() }) } },
+      },
+      401: problemResponses[401],
+      403: problemResponses[403],
+      429: problemResponses[429],
+      ...commonResponses,
+    },
+  }),
+  (deps: AuthDeps) => async (c) => {
+    const { name, expiresAt } = c.req.valid('json');
+    const created = await createPat(
+      deps.auth.auth,
+      { userId: c.var.principal!.userId, name, ...(expiresAt ? { expiresAt: new Date(expiresAt) } : {}) },
+      requestMeta(c, deps.auth.trustProxy),
+    );
+    return c.json(created, 201);
+  },
+);
+
+export const listTokensOperation = defineOperation(
+  createRoute({
+    method: 'get',
+    path: '/auth/tokens',
+    tags: ['Auth'],
+    summary: "The caller's personal access tokens",
+    request: { query: PageQuery },
+    responses: {
+      200: {
+        description: 'Tokens (never the secrets)',
+        content: { 'application/json': { schema: pageOf(PatSchema) } },
+      },
+      401: problemResponses[401],
+      ...commonResponses,
+    },
+  }),
+  (deps: AuthDeps) => async (c) =>
+    c.json(await listPats(deps.auth.auth, c.var.principal!.userId, c.req.valid('query')), 200),
+);
+
+export const revokeTokenOperation = defineOperation(
+  createRoute({
+    method: 'delete',
+    path: '/auth/tokens/{id}',
+    tags: ['Auth'],
+    summary: 'Revoke a personal access token',
+    request: { params: z.object({ id: idSchema('pat').openapi({ param: { name: 'id', in: 'path' } }) }) },
+    responses: {
+      204: { description: 'Revoked' },
+      401: problemResponses[401],
+      403: problemResponses[403],
+      404: problemResponses[404],
+      ...commonResponses,
+    },
+  }),
+  (deps: AuthDeps) => async (c) => {
+    await revokePat(
+      deps.auth.auth,
+      c.var.principal!.userId,
+      c.req.valid('param').id,
+      requestMeta(c, deps.auth.trustProxy),
+    );
+    return c.body(null, 204);
+  },
+);

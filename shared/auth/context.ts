@@ -1,0 +1,24 @@
+import type { Cache } from '../cache';
+import type { Db } from '../db';
+import type { KeyStore } from './keys';
+
+/** What the auth verbs need; built once per process from the platform. */
+export type AuthContext = {
+  db: Db;
+  cache: Cache;
+  keys: KeyStore;
+  /** `iss` of access tokens: the public origin. */
+  issuer: string;
+  accessTtlSeconds: number;
+  refreshTtlSeconds: number;
+  now: () => Date;
+};
+
+/** Who made a request, and how: verbs authorize on `userId`; CSRF rules depend on `via`. */
+export type Principal = {
+  userId: string;
+  via: 'bearer' | 'cookie';
+  credential: { kind: 'session'; sessionId: string } | { kind: 'pat'; patId: string };
+};
+
+export type RequestMeta = { requestId?: string; ip?: string; userAgent?: string };

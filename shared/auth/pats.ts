@@ -1,0 +1,146 @@
+import { and, desc, eq, gt, isNull, lt, or } from 'drizzle-orm';
+import { z } from 'zod';
+import { audit } from '../audit';
+import { personalAccessTokens } from '../db/schema';
+import { NotFoundError } from '../errors';
+import { decodeCursor, type Page, type PageInput, toPage } from '../http/pagination';
+import { newId } from '../ids';
+import type { AuthContext, RequestMeta } from './context';
+import { hashToken, PAT_PREFIX, randomToken } from './secrets';
+
+export type PatView = {
+  id: string;
+  name: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+};
+
+const view = (r: typeof personalAccessTokens.$inferSelect): PatView => ({
+  id: r.id,
+  name: r.name,
+  createdAt: r.createdAt.toISOString(),
+  expiresAt: r.expiresAt?.toISOString() ?? null,
+  lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
+});
+
+/** The secret is returned once, here; only its hash is stored. */
+export async function createPat(
+  ctx: AuthContext,
+  input: { userId: string; name: string; expiresAt?: Date },
+  meta: RequestMeta,
+): Promise<PatView & { token: string }> {
+  const token = randomToken(PAT_PREFIX);
+  const row = await ctx.db.transaction(async (tx) => {
+    const [created] = await tx
+      .insert(personalAccessTokens)
+      .values({
+        id: newId('pat'),
+        userId: input.userId,
+        name: input.name,
+        tokenHash: hashToken(token),
+        expiresAt: input.expiresAt ?? null,
+      })
+      .returning();
+    await audit(tx, {
+      action: 'token.created',
+      actorId: input.userId,
+      targetType: 'personal_access_token',
+      targetId: created!.id,
+      data: { name: input.name, expiresAt: input.expiresAt?.toISOString() ?? null },
+      requestId: meta.requestId ?? null,
+      ip: meta.ip ?? null,
+    });
+    return created!;
+  });
+  return { ...view(row), token };
+}
+
+const Cursor = z.tuple([z.string(), z.string()]);
+
+/** Active (not revoked) tokens of the caller, newest first. */
+export async function listPats(ctx: AuthContext, userId: string, page: PageInput): Promise<Page<PatView>> {
+  const after = decodeCursor(page.cursor, Cursor);
+  const rows = await ctx.db
+    .select()
+    .from(personalAccessTokens)
+    .where(
+      and(
+        eq(personalAccessTokens.userId, userId),
+        isNull(personalAccessTokens.revokedAt),
+        after
+          ? or(
+              lt(personalAccessTokens.createdAt, new Date(after[0])),
+              and(
+                eq(personalAccessTokens.createdAt, new Date(after[0])),
+                lt(personalAccessTokens.id, after[1]),
+              ),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(desc(personalAccessTokens.createdAt), desc(personalAccessTokens.id))
+    .limit(page.limit + 1);
+  return toPage(rows, page.limit, view, (r) => [r.createdAt.toISOString(), r.id]);
+}
+
+export async function revokePat(
+  ctx: AuthContext,
+  userId: string,
+  patId: string,
+  meta: RequestMeta,
+): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    const revoked = await tx
+      .update(personalAccessTokens)
+      .set({ revokedAt: ctx.now() })
+      .where(
+        and(
+          eq(personalAccessTokens.id, patId),
+          eq(personalAccessTokens.userId, userId),
+          isNull(personalAccessTokens.revokedAt),
+        ),
+      )
+      .returning({ id: personalAccessTokens.id });
+    // Someone else's token, an unknown id and an already revoked one look the same.
+    if (revoked.length === 0) throw new NotFoundError('No such personal access token.');
+    await audit(tx, {
+      action: 'token.revoked',
+      actorId: userId,
+      targetType: 'personal_access_token',
+      targetId: patId,
+      requestId: meta.requestId ?? null,
+      ip: meta.ip ?? null,
+    });
+  });
+}
+
+/** Returns the owner of a live token, recording its use at most once a minute. */
+export async function verifyPat(
+  ctx: AuthContext,
+  token: string,
+): Promise<{ userId: string; patId: string } | undefined> {
+  const now = ctx.now();
+  const [row] = await ctx.db
+    .select({
+      id: personalAccessTokens.id,
+      userId: personalAccessTokens.userId,
+      lastUsedAt: personalAccessTokens.lastUsedAt,
+    })
+    .from(personalAccessTokens)
+    .where(
+      and(
+        eq(personalAccessTokens.tokenHash, hashToken(token)),
+        isNull(personalAccessTokens.revokedAt),
+        or(isNull(personalAccessTokens.expiresAt), gt(personalAccessTokens.expiresAt, now)),
+      ),
+    );
+  if (!row) return undefined;
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
+    await ctx.db
+      .update(personalAccessTokens)
+      .set({ lastUsedAt: now })
+      .where(eq(personalAccessTokens.id, row.id));
+  }
+  return { userId: row.userId, patId: row.id };
+}

@@ -1,0 +1,45 @@
+import { eq, lt } from 'drizzle-orm';
+import type { Cache } from '../../cache';
+import type { Db } from '../../db';
+import { oauthStates } from '../../db/schema';
+
+export type PendingSignIn = {
+  provider: string;
+  codeVerifier: string;
+  nonce: string;
+  returnTo: string | null;
+  redirectUri: string;
+};
+
+export type StateStore = {
+  put: (state: string, data: PendingSignIn, ttlSeconds: number) => Promise<void>;
+  /** Single use: the first take wins, every later one gets nothing. */
+  take: (state: string) => Promise<PendingSignIn | undefined>;
+};
+
+const KEY = (state: string) => `oauth:state:${state}`;
+
+/** Redis when configured (atomic GETDEL), PostgreSQL otherwise (DELETE … RETURNING); never process memory. */
+export function createStateStore(deps: { cache: Cache; db: Db; now: () => Date }): StateStore {
+  if (deps.cache.kind === 'redis') {
+    return {
+      put: (state, data, ttl) => deps.cache.set(KEY(state), JSON.stringify(data), ttl),
+      take: async (state) => {
+        const raw = await deps.cache.take(KEY(state));
+        return raw ? (JSON.parse(raw) as PendingSignIn) : undefined;
+      },
+    };
+  }
+  return {
+    put: async (state, data, ttl) => {
+      await deps.db.delete(oauthStates).where(lt(oauthStates.expiresAt, deps.now()));
+      await deps.db
+        .insert(oauthStates)
+        .values({ state, data, expiresAt: new Date(deps.now().getTime() + ttl * 1000) });
+    },
+    take: async (state) => {
+      const [row] = await deps.db.delete(oauthStates).where(eq(oauthStates.state, state)).returning();
+      return row && row.expiresAt > deps.now() ? (row.data as PendingSignIn) : undefined;
+    },
+  };
+}
