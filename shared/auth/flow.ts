@@ -91,7 +91,11 @@ export async function completeSignIn(
   }
   let who: Awaited<ReturnType<IdentityProvider['complete']>>;
   try {
-    who = await p.complete(input.callbackUrl, {
+    // The redirect URI the provider saw, with the parameters it sent back: behind a proxy the request URL
+    // this process sees has another host, and the token request must repeat the original redirect URI.
+    const returned = new URL(pending.redirectUri);
+    returned.search = input.callbackUrl.search;
+    who = await p.complete(returned, {
       state,
       nonce: pending.nonce,
       codeVerifier: pending.codeVerifier,

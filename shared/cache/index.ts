@@ -56,8 +56,10 @@ export function createRedisCache(url: string, opts: { keyPrefix?: string } = {})
   const redis = new Redis(url, {
     keyPrefix: opts.keyPrefix ?? 'hxb:',
     lazyConnect: false,
-    // Fail fast instead of queueing: callers fall back to the database when the cache is down.
-    enableOfflineQueue: false,
+    // Commands wait for the first connection but never long: after a second they fail, and callers fall back
+    // or answer 503 instead of hanging while Redis is down.
+    enableOfflineQueue: true,
+    commandTimeout: 1000,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
   });

@@ -50,6 +50,7 @@ export const envObject = z.object({
   DATABASE_URL: urlWithProtocols(['postgres:', 'postgresql:'], 'PostgreSQL').optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
   REDIS_URL: urlWithProtocols(['redis:', 'rediss:'], 'Redis').optional(),
+  REDIS_KEY_PREFIX: z.string().min(1).max(64).default('hxb:'),
   NATS_URL: urlWithProtocols(['nats:', 'tls:', 'ws:', 'wss:'], 'NATS').optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   HEXABASE_AUTH_PROVIDERS: json(providersSchema).default([]),

@@ -37,7 +37,9 @@ export async function createPlatform(env: Env, log: Logger, opts: PlatformOption
       await migrateDatabase(database, { url: env.DATABASE_URL, folder });
       log.info({ database: database.location }, 'migrations applied');
     }
-    const cache = env.REDIS_URL ? createRedisCache(env.REDIS_URL) : createMemoryCache();
+    const cache = env.REDIS_URL
+      ? createRedisCache(env.REDIS_URL, { keyPrefix: env.REDIS_KEY_PREFIX })
+      : createMemoryCache();
     opened.push(cache);
     const nats = env.NATS_URL ? await connectNats(env.NATS_URL, `hexabase-${opts.name}`) : undefined;
     if (nats) opened.push(nats);

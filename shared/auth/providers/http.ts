@@ -25,8 +25,9 @@ export function providerFetch(caFile: string | undefined, timeoutMs = 10_000): F
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             const h = new Headers();
+            // Set-Cookie must stay separate values; everything else folds into one line.
             for (const [k, v] of Object.entries(res.headers))
-              if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+              for (const value of Array.isArray(v) ? v : v === undefined ? [] : [v]) h.append(k, value);
             const status = res.statusCode ?? 502;
             const nullBody = status === 204 || status === 304;
             resolve(new Response(nullBody ? null : Buffer.concat(chunks), { status, headers: h }));

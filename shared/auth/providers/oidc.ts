@@ -48,7 +48,7 @@ export function oidcProvider(cfg: OidcConfig): IdentityProvider {
       const conf = await configuration();
       const error = callbackUrl.searchParams.get('error');
       if (error) throw new SignInError('SIGN_IN_DENIED', `provider returned ${error}`);
-      let claims: client.IDToken | undefined;
+      let claims: Record<string, unknown> | undefined;
       try {
         const tokens = await client.authorizationCodeGrant(conf, callbackUrl, {
           pkceCodeVerifier: req.codeVerifier,
@@ -56,17 +56,24 @@ export function oidcProvider(cfg: OidcConfig): IdentityProvider {
           expectedNonce: req.nonce,
           idTokenExpected: true,
         });
-        claims = tokens.claims();
+        const id = tokens.claims();
+        if (!id?.sub) throw new SignInError('SIGN_IN_FAILED', 'ID token without subject');
+        claims = { ...id };
+        // Many providers put email and name only in UserInfo; its `sub` must match the ID token's.
+        if (typeof id.email !== 'string') {
+          claims = { ...(await client.fetchUserInfo(conf, tokens.access_token, id.sub)), ...id };
+        }
       } catch (err) {
+        if (err instanceof SignInError) throw err;
+        const e = err as Error & { error?: string; error_description?: string; code?: string };
         throw new SignInError(
           'SIGN_IN_FAILED',
-          `code exchange or ID token validation failed: ${(err as Error).message}`,
+          `code exchange or ID token validation failed: ${[e.message, e.code, e.error, e.error_description].filter(Boolean).join(' / ')}`,
         );
       }
-      if (!claims?.sub) throw new SignInError('SIGN_IN_FAILED', 'ID token without subject');
       return {
         provider: cfg.id,
-        subject: claims.sub,
+        subject: String(claims.sub),
         email: typeof claims.email === 'string' ? claims.email : null,
         emailVerified: claims.email_verified === true,
         name: typeof claims.name === 'string' ? claims.name : null,

@@ -2,6 +2,7 @@ import { eq, lt } from 'drizzle-orm';
 import type { Cache } from '../../cache';
 import type { Db } from '../../db';
 import { oauthStates } from '../../db/schema';
+import { DependencyUnavailableError } from '../../errors';
 
 export type PendingSignIn = {
   provider: string;
@@ -22,10 +23,15 @@ const KEY = (state: string) => `oauth:state:${state}`;
 /** Redis when configured (atomic GETDEL), PostgreSQL otherwise (DELETE … RETURNING); never process memory. */
 export function createStateStore(deps: { cache: Cache; db: Db; now: () => Date }): StateStore {
   if (deps.cache.kind === 'redis') {
+    // Without the store no sign-in can be checked: say so (503) rather than fail obscurely.
+    const guard = <T>(p: Promise<T>) =>
+      p.catch(() => {
+        throw new DependencyUnavailableError('Sign-in is temporarily unavailable; try again shortly.');
+      });
     return {
-      put: (state, data, ttl) => deps.cache.set(KEY(state), JSON.stringify(data), ttl),
+      put: (state, data, ttl) => guard(deps.cache.set(KEY(state), JSON.stringify(data), ttl)),
       take: async (state) => {
-        const raw = await deps.cache.take(KEY(state));
+        const raw = await guard(deps.cache.take(KEY(state)));
         return raw ? (JSON.parse(raw) as PendingSignIn) : undefined;
       },
     };
