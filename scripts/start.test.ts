@@ -35,6 +35,16 @@ describe('npm start (local server)', () => {
     expect(broken.status).toBe(400);
     expect(broken.headers.get('content-type')).toBe('application/problem+json');
     expect((await json(await fetch(`${base}/api/v1/openapi.json`))).paths['/api/v1/plans']).toBeDefined();
+    // Dev login is on under npm start, and the session it opens works.
+    const login = await fetch(`${base}/auth/login/dev`, {
+      method: 'POST',
+      body: JSON.stringify({ email: 'local@example.com' }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(login.status).toBe(200);
+    const { accessToken } = await json(login);
+    const me = await fetch(`${base}/auth/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect((await json(me)).email).toBe('local@example.com');
     expect(await first.stop()).toBe(0);
 
     // Write through the same data directory while the server is down; the next start must see it.

@@ -35,4 +35,32 @@ describe('parseEnv', () => {
     expect(parseEnv({ HEXABASE_MIGRATE_ON_START: 'true' }).HEXABASE_MIGRATE_ON_START).toBe(true);
     expect(() => parseEnv({ HEXABASE_MIGRATE_ON_START: 'yes please' })).toThrow(/HEXABASE_MIGRATE_ON_START/);
   });
+
+  it('refuses dev login in production, and production without a key-encryption key', () => {
+    expect(() =>
+      parseEnv({
+        NODE_ENV: 'production',
+        HEXABASE_DEV_LOGIN: 'true',
+        HEXABASE_KEY_ENCRYPTION_KEY: 'A'.repeat(44),
+      }),
+    ).toThrow(/HEXABASE_DEV_LOGIN: must not be true when NODE_ENV=production/);
+    expect(() => parseEnv({ NODE_ENV: 'production' })).toThrow(/HEXABASE_KEY_ENCRYPTION_KEY: is required/);
+    expect(() => parseEnv({ HEXABASE_KEY_ENCRYPTION_KEY: 'c2hvcnQ=' })).toThrow(/32 bytes/);
+  });
+
+  it('validates the identity provider list', () => {
+    expect(() => parseEnv({ HEXABASE_AUTH_PROVIDERS: 'not json' })).toThrow(
+      /HEXABASE_AUTH_PROVIDERS: expected JSON/,
+    );
+    expect(() => parseEnv({ HEXABASE_AUTH_PROVIDERS: '[{"type":"saml"}]' })).toThrow(
+      /HEXABASE_AUTH_PROVIDERS/,
+    );
+    const env = parseEnv({
+      HEXABASE_AUTH_PROVIDERS: '[{"type":"google","clientId":"a","clientSecret":"b"}]',
+    });
+    expect(env.HEXABASE_AUTH_PROVIDERS[0]).toMatchObject({
+      id: 'google',
+      issuer: 'https://accounts.google.com',
+    });
+  });
 });

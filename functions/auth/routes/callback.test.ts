@@ -224,4 +224,16 @@ describe('sign-in with an OIDC provider (real oidc-provider over HTTPS)', () => 
     expect(after.organizations - before.organizations).toBe(1);
     expect(after.identities - before.identities).toBe(1);
   });
+
+  it('does not link an identity whose email is unverified to an existing user', async () => {
+    idp.signInAs(account('judy'));
+    const first = await toCallback();
+    await first.b.send(first.url);
+    const before = await totals();
+    idp.signInAs({ ...account('judy-impostor'), email: 'judy@corp.example', email_verified: false });
+    const second = await toCallback();
+    expect((await second.b.send(second.url)).status).toBe(302);
+    const after = await totals();
+    expect(after.users - before.users).toBe(1);
+  });
 });
