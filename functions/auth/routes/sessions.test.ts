@@ -9,6 +9,12 @@ import { createAuthApp } from '../app';
 
 const b64url = (s: string | Buffer) => Buffer.from(s).toString('base64url');
 
+/** Limits use fixed one-minute windows: start a burst early in a window so it cannot straddle two. */
+async function freshWindow() {
+  const into = Date.now() % 60_000;
+  if (into > 45_000) await new Promise((r) => setTimeout(r, 60_000 - into + 50));
+}
+
 describe('sessions, access tokens and personal access tokens', () => {
   const platform = usePlatform({ HEXABASE_TRUST_PROXY: 'true', HEXABASE_DEV_LOGIN: 'true' });
   const app = () => createAuthApp(platform(), { log: platform().log });
@@ -264,6 +270,7 @@ describe('sessions, access tokens and personal access tokens', () => {
   });
 
   it('rate-limits token creation per user with 429 and Retry-After', async () => {
+    await freshWindow();
     const s = await login('busy@example.com');
     const statuses: number[] = [];
     let last: Response | undefined;
@@ -278,6 +285,22 @@ describe('sessions, access tokens and personal access tokens', () => {
     expect(statuses.filter((s) => s === 201).length).toBeLessThanOrEqual(10);
     expect(statuses).toContain(429);
     expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('rate-limits sign-in attempts per client address', async () => {
+    await freshWindow();
+    const from = { 'x-forwarded-for': '192.0.2.77', 'content-type': 'application/json' };
+    const statuses: number[] = [];
+    for (let i = 0; i < 32; i++) {
+      const res = await app().request('/auth/login/dev', {
+        method: 'POST',
+        body: JSON.stringify({ email: `flood${i}@example.com` }),
+        headers: from,
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses.slice(0, 30).every((s) => s === 200)).toBe(true);
+    expect(statuses.slice(30)).toEqual([429, 429]);
   });
 
   it('hides dev login when it is off', async () => {
