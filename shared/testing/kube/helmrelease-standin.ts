@@ -119,6 +119,19 @@ export async function startHelmReleaseStandIn(
     }
   };
 
+  const setFinalizers = (r: Release, finalizers: string[]) =>
+    custom.patchNamespacedCustomObject(
+      {
+        group: GROUP,
+        version: VERSION,
+        plural: PLURAL,
+        namespace: r.metadata.namespace,
+        name: r.metadata.name,
+        body: { metadata: { finalizers } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+
   const reconcile = async (r: Release) => {
     const key = r.metadata.uid;
     const secretName = (cfg?: StandInConfig) => cfg?.kubeconfigSecret ?? `vc-${r.metadata.name}`;
@@ -130,32 +143,14 @@ export async function startHelmReleaseStandIn(
         .catch((e) => {
           if (!isNotFound(e)) throw e;
         });
-      const finalizers = (r.metadata.finalizers ?? []).filter((f) => f !== FINALIZER);
-      await custom.patchNamespacedCustomObject(
-        {
-          group: GROUP,
-          version: VERSION,
-          plural: PLURAL,
-          namespace: r.metadata.namespace,
-          name: r.metadata.name,
-          body: { metadata: { finalizers } },
-        },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      await setFinalizers(
+        r,
+        (r.metadata.finalizers ?? []).filter((f) => f !== FINALIZER),
       );
       return;
     }
     if (!r.metadata.finalizers?.includes(FINALIZER)) {
-      await custom.patchNamespacedCustomObject(
-        {
-          group: GROUP,
-          version: VERSION,
-          plural: PLURAL,
-          namespace: r.metadata.namespace,
-          name: r.metadata.name,
-          body: { metadata: { finalizers: [...(r.metadata.finalizers ?? []), FINALIZER] } },
-        },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-      );
+      await setFinalizers(r, [...(r.metadata.finalizers ?? []), FINALIZER]);
     }
     const current = running.get(key);
     const ready = r.status?.conditions?.find((c) => c.type === 'Ready');
