@@ -4,6 +4,7 @@ import { buildOpenApiDocument } from '../shared/http/openapi-document';
 import type { Platform } from '../shared/platform';
 import * as auth from './auth/app';
 import * as docs from './docs/app';
+import * as organizations from './organizations/app';
 import * as plans from './plans/app';
 
 export type AppOptions = Omit<CreateAppOptions, 'name'>;
@@ -17,6 +18,10 @@ export type FunctionModule = {
 /** Name → implementation for every row of shared/routes/table.ts (a test keeps the two in step). */
 export const functionRegistry = {
   auth: { operations: auth.operations, create: (p, o) => auth.createAuthApp(p, o) },
+  organizations: {
+    operations: organizations.operations,
+    create: (p, o) => organizations.createOrganizationsApp(p, o),
+  },
   plans: { operations: plans.operations, create: (p, o) => plans.createPlansApp(p, o) },
   docs: {
     operations: docs.operations,

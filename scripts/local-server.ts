@@ -27,9 +27,10 @@ export function createLocalServer(platform: Platform) {
     apps.set(entry.name, fn.create(platform, { log: platform.log, readiness: platform.readiness, registry }));
   }
   const match = compileRouteTable(routeTable);
-  const fetch = (req: Request) => {
+  // The second argument carries the Node socket (client address) through to the function's app.
+  const fetch = (req: Request, env?: unknown) => {
     const entry = match(new URL(req.url).pathname);
-    return (entry ? apps.get(entry.name)! : root).fetch(req);
+    return (entry ? apps.get(entry.name)! : root).fetch(req, env);
   };
   return { fetch, apps: [root, ...apps.values()] };
 }

@@ -7,6 +7,8 @@ export type AuthContext = {
   db: Db;
   cache: Cache;
   keys: KeyStore;
+  /** Key-encryption key: seals secrets that must be recoverable later (signing keys, invitation links). */
+  kek: Buffer;
   /** `iss` of access tokens: the public origin. */
   issuer: string;
   accessTtlSeconds: number;

@@ -30,12 +30,14 @@ function keyEncryptionKey(env: Env): Buffer {
 export function createAuth(deps: { env: Env; db: Db; cache: Cache; now?: () => Date }): Auth {
   const env = deps.env;
   const now = deps.now ?? (() => new Date());
+  const kek = keyEncryptionKey(env);
   const auth: AuthContext = {
     db: deps.db,
     cache: deps.cache,
+    kek,
     keys: createKeyStore({
       db: deps.db,
-      kek: keyEncryptionKey(env),
+      kek,
       // Workspace ID tokens (up to 24 h) will be signed by the same keys.
       maxTokenTtlSeconds: Math.max(env.HEXABASE_ACCESS_TOKEN_TTL_SECONDS, 24 * 3600),
       now,

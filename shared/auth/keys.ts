@@ -1,9 +1,9 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { and, desc, eq, gt, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import { exportJWK, exportPKCS8, generateKeyPair, importJWK, importPKCS8, type JWK } from 'jose';
 import type { Db } from '../db';
 import { signingKeys } from '../db/schema';
 import { newId } from '../ids';
+import { seal, unseal } from './seal';
 
 export type Key = Awaited<ReturnType<typeof importJWK>>;
 
@@ -29,20 +29,6 @@ export type KeyStore = {
 
 const LOCK = 7_347_223;
 
-function encrypt(kek: Buffer, kid: string, plaintext: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', kek, iv).setAAD(Buffer.from(kid));
-  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
-}
-
-function decrypt(kek: Buffer, kid: string, sealed: string): string {
-  const raw = Buffer.from(sealed, 'base64');
-  const decipher = createDecipheriv('aes-256-gcm', kek, raw.subarray(0, 12)).setAAD(Buffer.from(kid));
-  decipher.setAuthTag(raw.subarray(12, 28));
-  return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
-}
-
 /**
  * Signing keys persisted in PostgreSQL, shared by every process. One key is active; rotation retires it but keeps
  * its public half in the JWKS until every token it signed has expired.
@@ -64,7 +50,7 @@ export function createKeyStore(opts: KeyStoreOptions): KeyStore {
       kid,
       alg: SIGNING_ALG,
       publicJwk: jwk,
-      privateKeyEncrypted: encrypt(opts.kek, kid, await exportPKCS8(privateKey)),
+      privateKeyEncrypted: seal(opts.kek, kid, await exportPKCS8(privateKey)),
       activatedAt: now(),
     });
     return kid;
@@ -90,7 +76,7 @@ export function createKeyStore(opts: KeyStoreOptions): KeyStore {
       });
       return loadActive();
     }
-    const key = await importPKCS8(decrypt(opts.kek, row.kid, row.privateKeyEncrypted), SIGNING_ALG);
+    const key = await importPKCS8(unseal(opts.kek, row.kid, row.privateKeyEncrypted), SIGNING_ALG);
     active = { kid: row.kid, key, loadedAt: Date.now() };
     return active;
   };

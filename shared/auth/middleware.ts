@@ -23,6 +23,11 @@ export function clientIp(c: Context, trustProxy: boolean): string {
   }
 }
 
+/** The signed-in caller as the actor of audit rows. Only for routes behind requireAuth(). */
+export function actorOf(c: Context<AppEnv>, trustProxy: boolean) {
+  return { userId: c.var.principal!.userId, requestId: c.var.requestId, ip: clientIp(c, trustProxy) };
+}
+
 export function requestMeta(c: Context<AppEnv>, trustProxy: boolean): RequestMeta {
   return {
     requestId: c.var.requestId,

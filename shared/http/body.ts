@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { AppError, BadRequestError } from '../errors';
 
 const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json$/i;
@@ -10,10 +10,13 @@ export type BodyOptions = {
   maxBytes: number;
 };
 
-function hasBody(req: Request): boolean {
-  const length = req.headers.get('content-length');
-  if (length !== null) return Number(length) > 0;
-  return req.headers.has('transfer-encoding') || req.body !== null;
+/** HTTP/1.1 has a body only with Content-Length > 0 or Transfer-Encoding; in-process requests may have neither. */
+async function hasBody(c: Context): Promise<boolean> {
+  const length = c.req.header('content-length');
+  if (length !== undefined) return Number(length) > 0;
+  if (c.req.header('transfer-encoding') !== undefined) return true;
+  if (c.req.raw.body === null) return false;
+  return (await c.req.text()).length > 0;
 }
 
 /**
@@ -23,7 +26,7 @@ function hasBody(req: Request): boolean {
 export function bodyGuard(opts: BodyOptions): MiddlewareHandler {
   const accepted = new Set(opts.accept.map((t) => t.toLowerCase()));
   return async (c, next) => {
-    if (!BODY_METHODS.has(c.req.method) || !hasBody(c.req.raw)) return next();
+    if (!BODY_METHODS.has(c.req.method) || !(await hasBody(c))) return next();
     const declared = Number(c.req.header('content-length') ?? 0);
     if (declared > opts.maxBytes) {
       throw new AppError(

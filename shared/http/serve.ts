@@ -4,7 +4,7 @@ import type { Logger } from '../log';
 
 export type Served = { port: number; close: () => Promise<void> };
 
-type Fetch = (req: Request) => Response | Promise<Response>;
+type Fetch = (req: Request, env?: unknown) => Response | Promise<Response>;
 
 /** Listens and resolves once the port is bound (port 0 picks a free one, which tests use). */
 export function listen(fetch: Fetch, opts: { port: number; host: string }): Promise<Served> {

@@ -6,6 +6,7 @@ import type { Env } from '../env';
 import { connectNats, type NatsHandle } from '../events/nats';
 import type { ReadinessCheck } from '../http/types';
 import type { Logger } from '../log';
+import type { OrgContext } from '../orgs/context';
 
 /** Everything a function may depend on, built once per process and passed down explicitly. */
 export type Platform = {
@@ -16,6 +17,7 @@ export type Platform = {
   cache: Cache;
   nats: NatsHandle | undefined;
   auth: Auth;
+  orgs: OrgContext;
   readiness: Record<string, ReadinessCheck>;
   close: () => Promise<void>;
 };
@@ -46,6 +48,7 @@ export async function createPlatform(env: Env, log: Logger, opts: PlatformOption
     const readiness: Record<string, ReadinessCheck> = { database: database.ping };
     if (env.REDIS_URL) readiness.redis = cache.ping;
     if (nats) readiness.nats = nats.ping;
+    const auth = createAuth({ env, db: database.db, cache });
     log.info(
       { database: database.kind, cache: cache.kind, events: nats ? 'nats' : 'in-process' },
       'platform ready',
@@ -57,7 +60,8 @@ export async function createPlatform(env: Env, log: Logger, opts: PlatformOption
       db: database.db,
       cache,
       nats,
-      auth: createAuth({ env, db: database.db, cache }),
+      auth,
+      orgs: { db: database.db, now: () => new Date(), kek: auth.auth.kek, publicUrl: auth.publicUrl },
       readiness,
       close: async () => {
         for (const c of opened.reverse()) await c.close().catch(() => {});

@@ -13,7 +13,7 @@ export async function runProcess(
   name: string,
   build: (
     platform: Platform,
-  ) => Promise<{ fetch: (req: Request) => Response | Promise<Response>; apps: HexabaseApp[] }>,
+  ) => Promise<{ fetch: (req: Request, env?: unknown) => Response | Promise<Response>; apps: HexabaseApp[] }>,
   opts: { migrate?: boolean; envDefaults?: Record<string, string> } = {},
 ): Promise<void> {
   const env = loadEnvOrExit({ ...opts.envDefaults, ...process.env });

@@ -15,6 +15,11 @@ export type FunctionRoute = {
 
 export const routeTable: FunctionRoute[] = [
   { name: 'auth', description: 'Sign-in, sessions and personal access tokens', prefixes: ['/auth'] },
+  {
+    name: 'organizations',
+    description: 'Organizations, members, invitations and the audit log',
+    prefixes: ['/api/v1/organizations', '/api/v1/invitations'],
+  },
   { name: 'plans', description: 'Public plan catalogue', prefixes: ['/api/v1/plans'] },
   {
     name: 'docs',

@@ -66,6 +66,8 @@ export const invitations = pgTable(
     email: text('email').notNull(),
     role: orgRole('role').notNull(),
     tokenHash: text('token_hash').notNull(),
+    /** The token, encrypted with the key-encryption key, so the email sender can build the link later. */
+    tokenEncrypted: text('token_encrypted'),
     status: invitationStatus('status').notNull().default('pending'),
     invitedBy: text('invited_by').references(() => users.id, { onDelete: 'set null' }),
     respondedBy: text('responded_by').references(() => users.id, { onDelete: 'set null' }),

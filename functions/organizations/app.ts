@@ -1,0 +1,46 @@
+import type { Auth } from '../../shared/auth';
+import { authenticate, csrfProtection, requireAuth } from '../../shared/auth/middleware';
+import type { Db } from '../../shared/db';
+import { type CreateAppOptions, createApp } from '../../shared/http/app';
+import { idempotency } from '../../shared/http/idempotency';
+import { mountOperations } from '../../shared/http/openapi';
+import type { OrgContext } from '../../shared/orgs/context';
+import { auditLogOperation } from './routes/audit-log';
+import { cancelInvitationOperation } from './routes/cancel-invitation';
+import { createOrganizationOperation } from './routes/create-organization';
+import { deleteOrganizationOperation } from './routes/delete-organization';
+import { getOrganizationOperation } from './routes/get-organization';
+import { inviteOperation } from './routes/invite';
+import { listMembersOperation } from './routes/list-members';
+import { listMyInvitationsOperation } from './routes/list-my-invitations';
+import { listOrganizationsOperation } from './routes/list-organizations';
+import { removeMemberOperation } from './routes/remove-member';
+import { renameOrganizationOperation } from './routes/rename-organization';
+import { acceptByTokenOperation, respondOperations } from './routes/respond-invitation';
+import { updateMemberOperation } from './routes/update-member';
+
+export type OrganizationsDeps = { db: Db; auth: Auth; orgs: OrgContext };
+
+// The token route is registered before /{invitationId}/… so that the static path wins.
+export const operations = [
+  createOrganizationOperation,
+  listOrganizationsOperation,
+  getOrganizationOperation,
+  renameOrganizationOperation,
+  deleteOrganizationOperation,
+  listMembersOperation,
+  inviteOperation,
+  updateMemberOperation,
+  removeMemberOperation,
+  cancelInvitationOperation,
+  auditLogOperation,
+  listMyInvitationsOperation,
+  acceptByTokenOperation,
+  ...respondOperations,
+];
+
+export function createOrganizationsApp(deps: OrganizationsDeps, app: Omit<CreateAppOptions, 'name'>) {
+  const a = createApp({ ...app, name: 'organizations' });
+  a.use('/api/v1/*', authenticate(deps.auth.auth), requireAuth(), csrfProtection(), idempotency(deps.db));
+  return mountOperations(a, operations, deps);
+}

@@ -1,0 +1,66 @@
+import { requireOrgRole } from '../../../shared/authz';
+import {
+  commonResponses,
+  createRoute,
+  defineOperation,
+  problemResponses,
+  z,
+} from '../../../shared/http/openapi';
+import { PageQuery, pageOf } from '../../../shared/http/pagination';
+import { listAuditLog } from '../../../shared/orgs/audit-log';
+import type { OrganizationsDeps } from '../app';
+import { OrgParam } from '../schemas';
+
+const Entry = z
+  .object({
+    id: z.string(),
+    action: z.string(),
+    actorId: z.string().nullable(),
+    targetType: z.string(),
+    targetId: z.string().nullable(),
+    workspaceId: z.string().nullable(),
+    data: z.unknown(),
+    requestId: z.string().nullable(),
+    ip: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi('AuditEntry');
+
+const time = z.iso.datetime({ offset: true });
+
+export const auditLogOperation = defineOperation(
+  createRoute({
+    method: 'get',
+    path: '/api/v1/organizations/{orgId}/audit-log',
+    tags: ['Organizations'],
+    summary: 'Audit log, newest first (admins)',
+    request: {
+      params: OrgParam,
+      query: PageQuery.extend({
+        actor: z.string().max(64).optional().openapi({ description: 'Only entries by this user id' }),
+        action: z.string().max(100).optional().openapi({ example: 'member.role_changed' }),
+        since: time.optional().openapi({ description: 'RFC 3339, inclusive' }),
+        until: time.optional().openapi({ description: 'RFC 3339, inclusive' }),
+      }),
+    },
+    responses: {
+      200: { description: 'Entries', content: { 'application/json': { schema: pageOf(Entry) } } },
+      401: problemResponses[401],
+      403: problemResponses[403],
+      404: problemResponses[404],
+      ...commonResponses,
+    },
+  }),
+  (deps: OrganizationsDeps) => async (c) => {
+    const { orgId } = c.req.valid('param');
+    await requireOrgRole(deps.db, orgId, c.var.principal!.userId, 'admin');
+    const { actor, action, since, until, ...page } = c.req.valid('query');
+    const filter = {
+      ...(actor ? { actorId: actor } : {}),
+      ...(action ? { action } : {}),
+      ...(since ? { since: new Date(since) } : {}),
+      ...(until ? { until: new Date(until) } : {}),
+    };
+    return c.json(await listAuditLog(deps.orgs, orgId, filter, page), 200);
+  },
+);

@@ -1,0 +1,34 @@
+import { actorOf } from '../../../shared/auth/middleware';
+import { requireOrgRole } from '../../../shared/authz';
+import {
+  commonResponses,
+  createRoute,
+  defineOperation,
+  problemResponses,
+} from '../../../shared/http/openapi';
+import { cancelInvitation } from '../../../shared/orgs/invitations';
+import type { OrganizationsDeps } from '../app';
+import { OrgInvitationParam } from '../schemas';
+
+export const cancelInvitationOperation = defineOperation(
+  createRoute({
+    method: 'delete',
+    path: '/api/v1/organizations/{orgId}/invitations/{invitationId}',
+    tags: ['Organizations'],
+    summary: 'Cancel a pending invitation (admins)',
+    request: { params: OrgInvitationParam },
+    responses: {
+      204: { description: 'Cancelled' },
+      401: problemResponses[401],
+      403: problemResponses[403],
+      404: problemResponses[404],
+      ...commonResponses,
+    },
+  }),
+  (deps: OrganizationsDeps) => async (c) => {
+    const { orgId, invitationId } = c.req.valid('param');
+    await requireOrgRole(deps.db, orgId, c.var.principal!.userId, 'admin');
+    await cancelInvitation(deps.orgs, actorOf(c, deps.auth.trustProxy), orgId, invitationId);
+    return c.body(null, 204);
+  },
+);

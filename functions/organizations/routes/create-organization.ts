@@ -1,0 +1,30 @@
+import { actorOf } from '../../../shared/auth/middleware';
+import {
+  commonResponses,
+  createRoute,
+  defineOperation,
+  problemResponses,
+  z,
+} from '../../../shared/http/openapi';
+import { createOrganization } from '../../../shared/orgs/organizations';
+import type { OrganizationsDeps } from '../app';
+import { OrganizationSchema, OrgName } from '../schemas';
+
+export const createOrganizationOperation = defineOperation(
+  createRoute({
+    method: 'post',
+    path: '/api/v1/organizations',
+    tags: ['Organizations'],
+    summary: 'Create an organization; the caller becomes its admin',
+    request: {
+      body: { required: true, content: { 'application/json': { schema: z.object({ name: OrgName }) } } },
+    },
+    responses: {
+      201: { description: 'Created', content: { 'application/json': { schema: OrganizationSchema } } },
+      401: problemResponses[401],
+      ...commonResponses,
+    },
+  }),
+  (deps: OrganizationsDeps) => async (c) =>
+    c.json(await createOrganization(deps.orgs, actorOf(c, deps.auth.trustProxy), c.req.valid('json')), 201),
+);

@@ -1,0 +1,34 @@
+import { requireOrgRole } from '../../../shared/authz';
+import {
+  commonResponses,
+  createRoute,
+  defineOperation,
+  problemResponses,
+} from '../../../shared/http/openapi';
+import { getOrganization } from '../../../shared/orgs/organizations';
+import type { OrganizationsDeps } from '../app';
+import { OrganizationSchema, OrgParam } from '../schemas';
+
+export const getOrganizationOperation = defineOperation(
+  createRoute({
+    method: 'get',
+    path: '/api/v1/organizations/{orgId}',
+    tags: ['Organizations'],
+    summary: 'An organization (members only)',
+    request: { params: OrgParam },
+    responses: {
+      200: {
+        description: 'The organization',
+        content: { 'application/json': { schema: OrganizationSchema } },
+      },
+      401: problemResponses[401],
+      404: problemResponses[404],
+      ...commonResponses,
+    },
+  }),
+  (deps: OrganizationsDeps) => async (c) => {
+    const { orgId } = c.req.valid('param');
+    const role = await requireOrgRole(deps.db, orgId, c.var.principal!.userId, 'member');
+    return c.json(await getOrganization(deps.orgs, orgId, role), 200);
+  },
+);

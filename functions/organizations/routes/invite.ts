@@ -1,0 +1,51 @@
+import { actorOf } from '../../../shared/auth/middleware';
+import { requireOrgRole } from '../../../shared/authz';
+import {
+  commonResponses,
+  createRoute,
+  defineOperation,
+  problemResponses,
+  z,
+} from '../../../shared/http/openapi';
+import { createInvitation } from '../../../shared/orgs/invitations';
+import type { OrganizationsDeps } from '../app';
+import { InvitationSchema, OrgParam, Role } from '../schemas';
+
+export const inviteOperation = defineOperation(
+  createRoute({
+    method: 'post',
+    path: '/api/v1/organizations/{orgId}/users',
+    tags: ['Organizations'],
+    summary: 'Invite someone by email (admins)',
+    description: 'The invitation expires after 7 days. The email is requested through the event outbox.',
+    request: {
+      params: OrgParam,
+      body: {
+        required: true,
+        content: { 'application/json': { schema: z.object({ email: z.email().max(254), role: Role }) } },
+      },
+    },
+    responses: {
+      201: { description: 'Invited', content: { 'application/json': { schema: InvitationSchema } } },
+      401: problemResponses[401],
+      403: problemResponses[403],
+      404: problemResponses[404],
+      409: problemResponses[409],
+      ...commonResponses,
+    },
+  }),
+  (deps: OrganizationsDeps) => async (c) => {
+    const { orgId } = c.req.valid('param');
+    await requireOrgRole(deps.db, orgId, c.var.principal!.userId, 'admin');
+    const { acceptUrl, ...invitation } = await createInvitation(
+      deps.orgs,
+      actorOf(c, deps.auth.trustProxy),
+      orgId,
+      c.req.valid('json'),
+    );
+    // Until email delivery exists, local runs print the link (dev login on = local): never in production.
+    if (deps.auth.devLogin)
+      c.var.log.info({ invitationId: invitation.id, acceptUrl }, 'invitation email (local run: not sent)');
+    return c.json(invitation, 201);
+  },
+);

@@ -1,0 +1,40 @@
+import { requireOrgRole } from '../../../shared/authz';
+import {
+  commonResponses,
+  createRoute,
+  defineOperation,
+  problemResponses,
+  z,
+} from '../../../shared/http/openapi';
+import { PageQuery, pageOf } from '../../../shared/http/pagination';
+import { listMembers } from '../../../shared/orgs/members';
+import type { OrganizationsDeps } from '../app';
+import { InvitationSchema, MemberSchema, OrgParam } from '../schemas';
+
+export const listMembersOperation = defineOperation(
+  createRoute({
+    method: 'get',
+    path: '/api/v1/organizations/{orgId}/users',
+    tags: ['Organizations'],
+    summary: 'Members and pending invitations (members)',
+    request: { params: OrgParam, query: PageQuery },
+    responses: {
+      200: {
+        description: 'Members (paged) and pending invitations',
+        content: {
+          'application/json': {
+            schema: pageOf(MemberSchema).extend({ pendingInvitations: z.array(InvitationSchema) }),
+          },
+        },
+      },
+      401: problemResponses[401],
+      404: problemResponses[404],
+      ...commonResponses,
+    },
+  }),
+  (deps: OrganizationsDeps) => async (c) => {
+    const { orgId } = c.req.valid('param');
+    await requireOrgRole(deps.db, orgId, c.var.principal!.userId, 'member');
+    return c.json(await listMembers(deps.orgs, orgId, c.req.valid('query')), 200);
+  },
+);

@@ -1,0 +1,36 @@
+import {
+  commonResponses,
+  createRoute,
+  defineOperation,
+  problemResponses,
+  z,
+} from '../../../shared/http/openapi';
+import { pageOf } from '../../../shared/http/pagination';
+import { listMyInvitations } from '../../../shared/orgs/invitations';
+import type { OrganizationsDeps } from '../app';
+import { Role } from '../schemas';
+
+const MyInvitation = z
+  .object({
+    id: z.string(),
+    organization: z.object({ id: z.string(), name: z.string() }),
+    role: Role,
+    expiresAt: z.string(),
+  })
+  .openapi('MyInvitation');
+
+export const listMyInvitationsOperation = defineOperation(
+  createRoute({
+    method: 'get',
+    path: '/api/v1/invitations',
+    tags: ['Invitations'],
+    summary: "The caller's pending invitations (matched by verified email)",
+    responses: {
+      200: { description: 'Invitations', content: { 'application/json': { schema: pageOf(MyInvitation) } } },
+      401: problemResponses[401],
+      ...commonResponses,
+    },
+  }),
+  (deps: OrganizationsDeps) => async (c) =>
+    c.json({ items: await listMyInvitations(deps.orgs, c.var.principal!.userId), nextCursor: null }, 200),
+);

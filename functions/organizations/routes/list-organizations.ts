@@ -1,0 +1,30 @@
+import {
+  commonResponses,
+  createRoute,
+  defineOperation,
+  problemResponses,
+} from '../../../shared/http/openapi';
+import { PageQuery, pageOf } from '../../../shared/http/pagination';
+import { listOrganizations } from '../../../shared/orgs/organizations';
+import type { OrganizationsDeps } from '../app';
+import { OrganizationSchema } from '../schemas';
+
+export const listOrganizationsOperation = defineOperation(
+  createRoute({
+    method: 'get',
+    path: '/api/v1/organizations',
+    tags: ['Organizations'],
+    summary: "The caller's organizations, with the caller's role",
+    request: { query: PageQuery },
+    responses: {
+      200: {
+        description: 'Organizations',
+        content: { 'application/json': { schema: pageOf(OrganizationSchema) } },
+      },
+      401: problemResponses[401],
+      ...commonResponses,
+    },
+  }),
+  (deps: OrganizationsDeps) => async (c) =>
+    c.json(await listOrganizations(deps.orgs, c.var.principal!.userId, c.req.valid('query')), 200),
+);

@@ -1,0 +1,36 @@
+import { actorOf } from '../../../shared/auth/middleware';
+import { requireOrgRole } from '../../../shared/authz';
+import {
+  commonResponses,
+  createRoute,
+  defineOperation,
+  problemResponses,
+} from '../../../shared/http/openapi';
+import { removeMember } from '../../../shared/orgs/members';
+import type { OrganizationsDeps } from '../app';
+import { MemberParam } from '../schemas';
+
+export const removeMemberOperation = defineOperation(
+  createRoute({
+    method: 'delete',
+    path: '/api/v1/organizations/{orgId}/users/{userId}',
+    tags: ['Organizations'],
+    summary: 'Remove a member (admins; the last admin cannot be removed)',
+    description: 'The member also leaves every workspace of the organization.',
+    request: { params: MemberParam },
+    responses: {
+      204: { description: 'Removed' },
+      401: problemResponses[401],
+      403: problemResponses[403],
+      404: problemResponses[404],
+      409: problemResponses[409],
+      ...commonResponses,
+    },
+  }),
+  (deps: OrganizationsDeps) => async (c) => {
+    const { orgId, userId } = c.req.valid('param');
+    await requireOrgRole(deps.db, orgId, c.var.principal!.userId, 'admin');
+    await removeMember(deps.orgs, actorOf(c, deps.auth.trustProxy), orgId, userId);
+    return c.body(null, 204);
+  },
+);

@@ -1,0 +1,43 @@
+import { actorOf } from '../../../shared/auth/middleware';
+import { requireOrgRole } from '../../../shared/authz';
+import {
+  commonResponses,
+  createRoute,
+  defineOperation,
+  problemResponses,
+  z,
+} from '../../../shared/http/openapi';
+import { renameOrganization } from '../../../shared/orgs/organizations';
+import type { OrganizationsDeps } from '../app';
+import { OrganizationSchema, OrgName, OrgParam } from '../schemas';
+
+export const renameOrganizationOperation = defineOperation(
+  createRoute({
+    method: 'patch',
+    path: '/api/v1/organizations/{orgId}',
+    tags: ['Organizations'],
+    summary: 'Rename an organization (admins)',
+    request: {
+      params: OrgParam,
+      body: { required: true, content: { 'application/json': { schema: z.object({ name: OrgName }) } } },
+    },
+    responses: {
+      200: { description: 'Renamed', content: { 'application/json': { schema: OrganizationSchema } } },
+      401: problemResponses[401],
+      403: problemResponses[403],
+      404: problemResponses[404],
+      ...commonResponses,
+    },
+  }),
+  (deps: OrganizationsDeps) => async (c) => {
+    const { orgId } = c.req.valid('param');
+    await requireOrgRole(deps.db, orgId, c.var.principal!.userId, 'admin');
+    const org = await renameOrganization(
+      deps.orgs,
+      actorOf(c, deps.auth.trustProxy),
+      orgId,
+      c.req.valid('json').name,
+    );
+    return c.json(org, 200);
+  },
+);

@@ -1,0 +1,42 @@
+import { actorOf } from '../../../shared/auth/middleware';
+import { requireOrgRole } from '../../../shared/authz';
+import {
+  commonResponses,
+  createRoute,
+  defineOperation,
+  problemResponses,
+  z,
+} from '../../../shared/http/openapi';
+import { changeMemberRole } from '../../../shared/orgs/members';
+import type { OrganizationsDeps } from '../app';
+import { MemberParam, Role } from '../schemas';
+
+export const updateMemberOperation = defineOperation(
+  createRoute({
+    method: 'patch',
+    path: '/api/v1/organizations/{orgId}/users/{userId}',
+    tags: ['Organizations'],
+    summary: "Change a member's role (admins; the last admin cannot be demoted)",
+    request: {
+      params: MemberParam,
+      body: { required: true, content: { 'application/json': { schema: z.object({ role: Role }) } } },
+    },
+    responses: {
+      200: {
+        description: 'Changed',
+        content: { 'application/json': { schema: z.object({ userId: z.string(), role: Role }) } },
+      },
+      401: problemResponses[401],
+      403: problemResponses[403],
+      404: problemResponses[404],
+      409: problemResponses[409],
+      ...commonResponses,
+    },
+  }),
+  (deps: OrganizationsDeps) => async (c) => {
+    const { orgId, userId } = c.req.valid('param');
+    await requireOrgRole(deps.db, orgId, c.var.principal!.userId, 'admin');
+    const actor = actorOf(c, deps.auth.trustProxy);
+    return c.json(await changeMemberRole(deps.orgs, actor, orgId, userId, c.req.valid('json').role), 200);
+  },
+);

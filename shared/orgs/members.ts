@@ -1,0 +1,171 @@
+import { and, asc, eq, gt, inArray, or } from 'drizzle-orm';
+import { z } from 'zod';
+import { audit } from '../audit';
+import type { OrgRole } from '../authz';
+import type { Db } from '../db';
+import { invitations, organizationMembers, users, workspaceMembers, workspaces } from '../db/schema';
+import { ConflictError, NotFoundError } from '../errors';
+import { decodeCursor, type Page, type PageInput, toPage } from '../http/pagination';
+import { type Actor, auditMeta, type OrgContext } from './context';
+
+export type MemberView = {
+  userId: string;
+  email: string;
+  displayName: string;
+  role: OrgRole;
+  joinedAt: string;
+};
+export type PendingInvitationView = {
+  id: string;
+  email: string;
+  role: OrgRole;
+  status: 'pending';
+  expiresAt: string;
+};
+
+const Cursor = z.tuple([z.string(), z.string()]);
+
+/** Members (paged) and, on every page, the pending invitations (few, and capped by the plan's member limit). */
+export async function listMembers(
+  ctx: OrgContext,
+  orgId: string,
+  page: PageInput,
+): Promise<Page<MemberView> & { pendingInvitations: PendingInvitationView[] }> {
+  const after = decodeCursor(page.cursor, Cursor);
+  const rows = await ctx.db
+    .select({
+      userId: users.id,
+      email: users.email,
+      displayName: users.displayName,
+      role: organizationMembers.role,
+      joinedAt: organizationMembers.createdAt,
+    })
+    .from(organizationMembers)
+    .innerJoin(users, eq(users.id, organizationMembers.userId))
+    .where(
+      and(
+        eq(organizationMembers.organizationId, orgId),
+        after
+          ? or(
+              gt(organizationMembers.createdAt, new Date(after[0])),
+              and(eq(organizationMembers.createdAt, new Date(after[0])), gt(users.id, after[1])),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(asc(organizationMembers.createdAt), asc(users.id))
+    .limit(page.limit + 1);
+  const pending = await ctx.db
+    .select()
+    .from(invitations)
+    .where(
+      and(
+        eq(invitations.organizationId, orgId),
+        eq(invitations.status, 'pending'),
+        gt(invitations.expiresAt, ctx.now()),
+      ),
+    )
+    .orderBy(asc(invitations.createdAt));
+  return {
+    ...toPage(
+      rows,
+      page.limit,
+      (r) => ({ ...r, joinedAt: r.joinedAt.toISOString() }),
+      (r) => [r.joinedAt.toISOString(), r.userId],
+    ),
+    pendingInvitations: pending.map((i) => ({
+      id: i.id,
+      email: i.email,
+      role: i.role,
+      status: 'pending',
+      expiresAt: i.expiresAt.toISOString(),
+    })),
+  };
+}
+
+/**
+ * Locks every admin row of the organization, so concurrent demotions and removals are serialised and the last
+ * admin can never be taken away — not even by two admins demoting each other at the same moment.
+ */
+async function lockAdmins(tx: Db, orgId: string): Promise<string[]> {
+  const rows = await tx
+    .select({ userId: organizationMembers.userId })
+    .from(organizationMembers)
+    .where(and(eq(organizationMembers.organizationId, orgId), eq(organizationMembers.role, 'admin')))
+    .for('update');
+  return rows.map((r) => r.userId);
+}
+
+const lastAdmin = () =>
+  new ConflictError('An organization needs at least one admin; promote someone else first.', 'LAST_ADMIN');
+const noMember = () => new NotFoundError('No such member.', 'MEMBER_NOT_FOUND');
+
+export async function changeMemberRole(
+  ctx: OrgContext,
+  actor: Actor,
+  orgId: string,
+  userId: string,
+  role: OrgRole,
+) {
+  return ctx.db.transaction(async (tx) => {
+    const admins = await lockAdmins(tx, orgId);
+    const [member] = await tx
+      .select()
+      .from(organizationMembers)
+      .where(and(eq(organizationMembers.organizationId, orgId), eq(organizationMembers.userId, userId)))
+      .for('update');
+    if (!member) throw noMember();
+    if (member.role === 'admin' && role !== 'admin' && admins.length <= 1) throw lastAdmin();
+    if (member.role !== role) {
+      await tx
+        .update(organizationMembers)
+        .set({ role })
+        .where(and(eq(organizationMembers.organizationId, orgId), eq(organizationMembers.userId, userId)));
+      await audit(tx, {
+        ...auditMeta(actor),
+        action: 'member.role_changed',
+        organizationId: orgId,
+        targetType: 'user',
+        targetId: userId,
+        data: { from: member.role, to: role },
+      });
+    }
+    return { userId, role };
+  });
+}
+
+export async function removeMember(ctx: OrgContext, actor: Actor, orgId: string, userId: string) {
+  await ctx.db.transaction(async (tx) => {
+    const admins = await lockAdmins(tx, orgId);
+    const [member] = await tx
+      .select()
+      .from(organizationMembers)
+      .where(and(eq(organizationMembers.organizationId, orgId), eq(organizationMembers.userId, userId)))
+      .for('update');
+    if (!member) throw noMember();
+    if (member.role === 'admin' && admins.length <= 1) throw lastAdmin();
+    await tx
+      .delete(organizationMembers)
+      .where(and(eq(organizationMembers.organizationId, orgId), eq(organizationMembers.userId, userId)));
+    // Leaving the organization means leaving its workspaces (and, by cascade, their groups).
+    await tx
+      .delete(workspaceMembers)
+      .where(
+        and(
+          eq(workspaceMembers.userId, userId),
+          inArray(
+            workspaceMembers.workspaceId,
+            tx.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.organizationId, orgId)),
+          ),
+        ),
+      );
+    await audit(tx, {
+      ...auditMeta(actor),
+      action: 'member.removed',
+      organizationId: orgId,
+      targetType: 'user',
+      targetId: userId,
+      data: { role: member.role },
+    });
+  });
+}
