@@ -4,26 +4,38 @@ import { matrixFixture } from '../shared/testing/fixtures';
 import { usePlatform } from '../shared/testing/platform';
 import { functionRegistry } from './registry';
 
-type Who = 'anonymous' | 'outsider' | 'member' | 'admin';
-type Fixture = Awaited<ReturnType<typeof matrixFixture>>;
-type Row = {
-  expect: [anonymous: number, outsider: number, member: number, admin: number];
-  body?: (f: Fixture) => unknown;
-};
-
-const all = (s: number): Row['expect'] => [s, s, s, s];
-const signedIn = (s: number): Row['expect'] => [401, s, s, s];
-
 /**
- * Expected status of every route for each kind of caller. A route without a row fails the test, so a new route
- * cannot ship without deciding who may call it. `outsider` is signed in but a member of another organization.
+ * Caller kinds: anonymous; a user of another organization; an org member outside the workspace; a workspace user
+ * (WSUsers); a workspace admin (WSAdmins, org role member); an org admin who is not in the workspace.
  */
+const WHO = ['anonymous', 'outsider', 'member', 'wsUser', 'wsAdmin', 'orgAdmin'] as const;
+type Fixture = Awaited<ReturnType<typeof matrixFixture>>;
+type Codes = [number, number, number, number, number, number];
+type Row = { expect: Codes; body?: (f: Fixture) => unknown };
+
+const all = (s: number): Codes => [s, s, s, s, s, s];
+const signedIn = (s: number): Codes => [401, s, s, s, s, s];
+/** Organization routes: workspace users and admins are plain org members there. */
+const org = (anon: number, outsider: number, member: number, admin: number): Codes => [
+  anon,
+  outsider,
+  member,
+  member,
+  member,
+  admin,
+];
+/** Workspace routes: read by members (and org admins), managed by workspace admins. */
+const wsRead: Codes = [401, 404, 404, 200, 200, 200];
+const wsManage = (ok: number): Codes => [401, 404, 404, 403, ok, 403];
+const rand = () => Math.random().toString(36).slice(2, 8);
+
+/** A route without a row fails the test: no route ships without deciding who may call it. */
 const MATRIX: Record<string, Row> = {
   'GET /api/v1/plans': { expect: all(200) },
   'GET /api/v1/openapi.json': { expect: all(200) },
   'GET /api/v1/docs': { expect: all(200) },
   'GET /auth/providers': { expect: all(200) },
-  'POST /auth/login/dev': { expect: all(200), body: () => ({ email: `dev-${Math.random()}@example.com` }) },
+  'POST /auth/login/dev': { expect: all(200), body: () => ({ email: `dev-${rand()}@example.com` }) },
   'GET /auth/login/{provider}': { expect: all(404) },
   'POST /auth/login/{provider}': { expect: all(404), body: () => ({}) },
   'GET /auth/callback/{provider}': { expect: all(404) },
@@ -32,36 +44,118 @@ const MATRIX: Record<string, Row> = {
   'GET /auth/me': { expect: signedIn(200) },
   'POST /auth/tokens': { expect: signedIn(201), body: () => ({ name: 'matrix' }) },
   'GET /auth/tokens': { expect: signedIn(200) },
-  'DELETE /auth/tokens/{id}': { expect: [401, 404, 404, 204] },
+  'DELETE /auth/tokens/{id}': { expect: org(401, 404, 404, 204) },
   'POST /api/v1/organizations': { expect: signedIn(201), body: () => ({ name: 'New org' }) },
   'GET /api/v1/organizations': { expect: signedIn(200) },
-  'GET /api/v1/organizations/{orgId}': { expect: [401, 404, 200, 200] },
-  'PATCH /api/v1/organizations/{orgId}': { expect: [401, 404, 403, 200], body: () => ({ name: 'Renamed' }) },
-  'DELETE /api/v1/organizations/{orgId}': { expect: [401, 404, 403, 204] },
-  'GET /api/v1/organizations/{orgId}/users': { expect: [401, 404, 200, 200] },
+  'GET /api/v1/organizations/{orgId}': { expect: org(401, 404, 200, 200) },
+  'PATCH /api/v1/organizations/{orgId}': {
+    expect: org(401, 404, 403, 200),
+    body: () => ({ name: 'Renamed' }),
+  },
+  // The fixture organization has a workspace, so even its admin cannot delete it.
+  'DELETE /api/v1/organizations/{orgId}': { expect: org(401, 404, 403, 409) },
+  'GET /api/v1/organizations/{orgId}/users': { expect: org(401, 404, 200, 200) },
   'POST /api/v1/organizations/{orgId}/users': {
-    expect: [401, 404, 403, 201],
-    body: () => ({ email: `new-${Math.random()}@example.com`, role: 'member' }),
+    expect: org(401, 404, 403, 201),
+    body: () => ({ email: `new-${rand()}@example.com`, role: 'member' }),
   },
   'PATCH /api/v1/organizations/{orgId}/users/{userId}': {
-    expect: [401, 404, 403, 200],
+    expect: org(401, 404, 403, 200),
     body: () => ({ role: 'admin' }),
   },
-  'DELETE /api/v1/organizations/{orgId}/users/{userId}': { expect: [401, 404, 403, 204] },
-  'DELETE /api/v1/organizations/{orgId}/invitations/{invitationId}': { expect: [401, 404, 403, 204] },
-  'GET /api/v1/organizations/{orgId}/audit-log': { expect: [401, 404, 403, 200] },
+  'DELETE /api/v1/organizations/{orgId}/users/{userId}': { expect: org(401, 404, 403, 204) },
+  'DELETE /api/v1/organizations/{orgId}/invitations/{invitationId}': { expect: org(401, 404, 403, 204) },
+  'GET /api/v1/organizations/{orgId}/audit-log': { expect: org(401, 404, 403, 200) },
   'GET /api/v1/invitations': { expect: signedIn(200) },
   // The open invitation is for someone else: nobody here may see or use it.
   'POST /api/v1/invitations/accept': { expect: signedIn(404), body: (f) => ({ token: f.inviteToken }) },
   'POST /api/v1/invitations/{invitationId}/accept': { expect: signedIn(404) },
   'POST /api/v1/invitations/{invitationId}/decline': { expect: signedIn(404) },
-};
 
-const WHO: Who[] = ['anonymous', 'outsider', 'member', 'admin'];
+  'POST /api/v1/organizations/{orgId}/workspaces': {
+    expect: [401, 404, 403, 403, 403, 202],
+    body: () => ({ name: `ws-${rand()}`, planId: 'free' }),
+  },
+  'GET /api/v1/organizations/{orgId}/workspaces': { expect: org(401, 404, 200, 200) },
+  'GET /api/v1/organizations/{orgId}/workspaces/{wsId}': { expect: wsRead },
+  'PUT /api/v1/organizations/{orgId}/workspaces/{wsId}': {
+    expect: [401, 404, 404, 403, 403, 202],
+    body: () => ({ planId: 'free' }),
+  },
+  'DELETE /api/v1/organizations/{orgId}/workspaces/{wsId}': { expect: [401, 404, 404, 403, 403, 202] },
+  // Tasks: whoever started it (the org admin created the workspace) and org admins.
+  'GET /api/v1/tasks/{taskId}': { expect: [401, 404, 404, 404, 404, 200] },
+  'GET /api/v1/workspaces/{wsId}/members': { expect: wsRead },
+  'POST /api/v1/workspaces/{wsId}/members': {
+    expect: [401, 404, 404, 403, 201, 201],
+    body: (f) => ({ userId: f.member.userId }),
+  },
+  'DELETE /api/v1/workspaces/{wsId}/members/{userId}': { expect: [401, 404, 404, 403, 204, 204] },
+  'GET /api/v1/workspaces/{wsId}/groups': { expect: wsRead },
+  'POST /api/v1/workspaces/{wsId}/groups': { expect: wsManage(201), body: () => ({ name: `g-${rand()}` }) },
+  'GET /api/v1/workspaces/{wsId}/groups/{groupId}': { expect: wsRead },
+  'PATCH /api/v1/workspaces/{wsId}/groups/{groupId}': {
+    expect: wsManage(200),
+    body: () => ({ name: `r-${rand()}` }),
+  },
+  'DELETE /api/v1/workspaces/{wsId}/groups/{groupId}': { expect: wsManage(204) },
+  'GET /api/v1/workspaces/{wsId}/groups/{groupId}/members': { expect: wsRead },
+  'POST /api/v1/workspaces/{wsId}/groups/{groupId}/members': {
+    expect: wsManage(201),
+    body: (f) => ({ userId: f.wsAdmin.userId }),
+  },
+  'DELETE /api/v1/workspaces/{wsId}/groups/{groupId}/members/{userId}': { expect: wsManage(204) },
+  'GET /api/v1/workspaces/{wsId}/clusterroleassignments': { expect: wsRead },
+  'POST /api/v1/workspaces/{wsId}/clusterroleassignments': {
+    expect: wsManage(201),
+    body: (f) => ({ groupId: f.groupId, clusterRoleName: 'hexabase:workspace-admin' }),
+  },
+  'DELETE /api/v1/workspaces/{wsId}/clusterroleassignments/{assignmentId}': { expect: wsManage(204) },
+  'GET /api/v1/workspaces/{wsId}/projects': { expect: wsRead },
+  'POST /api/v1/workspaces/{wsId}/projects': { expect: wsManage(201), body: () => ({ name: `p-${rand()}` }) },
+  'GET /api/v1/workspaces/{wsId}/projects/{projectId}': { expect: wsRead },
+  'DELETE /api/v1/workspaces/{wsId}/projects/{projectId}': { expect: wsManage(204) },
+  'GET /api/v1/projects/{projectId}/roles': { expect: wsRead },
+  'POST /api/v1/projects/{projectId}/roles': {
+    expect: wsManage(201),
+    body: () => ({ name: `r-${rand()}`, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }] }),
+  },
+  'GET /api/v1/projects/{projectId}/roles/{roleId}': { expect: wsRead },
+  'PUT /api/v1/projects/{projectId}/roles/{roleId}': {
+    expect: wsManage(200),
+    body: () => ({ rules: [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['get'] }] }),
+  },
+  'DELETE /api/v1/projects/{projectId}/roles/{roleId}': { expect: wsManage(204) },
+  'GET /api/v1/projects/{projectId}/roleassignments': { expect: wsRead },
+  'POST /api/v1/projects/{projectId}/roleassignments': {
+    expect: wsManage(201),
+    body: (f) => ({ groupId: f.groupId, roleId: 'hexabase:project-viewer' }),
+  },
+  'DELETE /api/v1/projects/{projectId}/roleassignments/{assignmentId}': { expect: wsManage(204) },
+};
 
 const operations = Object.values(functionRegistry).flatMap((f) =>
   f.operations.map((op) => `${op.route.method.toUpperCase()} ${op.route.path}`),
 );
+
+function fill(template: string, f: Fixture): string {
+  const userId = template.startsWith('/api/v1/organizations/') ? f.member.userId : f.wsUser.userId;
+  const assignmentId = template.includes('clusterroleassignments')
+    ? f.clusterRoleAssignmentId
+    : f.roleAssignmentId;
+  return template
+    .replace('{orgId}', f.orgId)
+    .replace('{wsId}', f.wsId)
+    .replace('{userId}', userId)
+    .replace('{invitationId}', f.invitation.id)
+    .replace('{id}', f.patId)
+    .replace('{taskId}', f.taskId)
+    .replace('{groupId}', f.groupId)
+    .replace('{projectId}', f.projectId)
+    .replace('{roleId}', f.roleId)
+    .replace('{assignmentId}', assignmentId)
+    .replace('{provider}', 'nope');
+}
 
 describe('authorization matrix (every route × every kind of caller)', () => {
   const platform = usePlatform({ HEXABASE_DEV_LOGIN: 'true', HEXABASE_TRUST_PROXY: 'true' });
@@ -78,17 +172,13 @@ describe('authorization matrix (every route × every kind of caller)', () => {
     const p = platform();
     const f = await matrixFixture(p);
     const [method, template] = op.split(' ') as [string, string];
-    const path = template
-      .replace('{orgId}', f.orgId)
-      .replace('{userId}', f.member.userId)
-      .replace('{invitationId}', f.invitation.id)
-      .replace('{id}', f.patId)
-      .replace('{provider}', 'nope');
     const token = {
       anonymous: undefined,
       outsider: f.outsider.token,
       member: f.member.token,
-      admin: f.admin.token,
+      wsUser: f.wsUser.token,
+      wsAdmin: f.wsAdmin.token,
+      orgAdmin: f.admin.token,
     }[who];
     const headers: Record<string, string> = {
       'x-forwarded-for': `198.18.${Math.floor(Math.random() * 250)}.${i + 1}`,
@@ -98,7 +188,7 @@ describe('authorization matrix (every route × every kind of caller)', () => {
     if (body !== undefined) headers['content-type'] = 'application/json';
     const { fetch } = createLocalServer(p);
     const res = await fetch(
-      new Request(`http://localhost${path}`, {
+      new Request(`http://localhost${fill(template, f)}`, {
         method,
         headers,
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),

@@ -6,6 +6,8 @@ import * as auth from './auth/app';
 import * as docs from './docs/app';
 import * as organizations from './organizations/app';
 import * as plans from './plans/app';
+import * as projects from './projects/app';
+import * as workspaces from './workspaces/app';
 
 export type AppOptions = Omit<CreateAppOptions, 'name'>;
 
@@ -22,6 +24,8 @@ export const functionRegistry = {
     operations: organizations.operations,
     create: (p, o) => organizations.createOrganizationsApp(p, o),
   },
+  workspaces: { operations: workspaces.operations, create: (p, o) => workspaces.createWorkspacesApp(p, o) },
+  projects: { operations: projects.operations, create: (p, o) => projects.createProjectsApp(p, o) },
   plans: { operations: plans.operations, create: (p, o) => plans.createPlansApp(p, o) },
   docs: {
     operations: docs.operations,

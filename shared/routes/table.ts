@@ -20,6 +20,16 @@ export const routeTable: FunctionRoute[] = [
     description: 'Organizations, members, invitations and the audit log',
     prefixes: ['/api/v1/organizations', '/api/v1/invitations'],
   },
+  {
+    name: 'workspaces',
+    description: 'Workspaces (vClusters), tasks, workspace members, groups and cluster-role assignments',
+    prefixes: ['/api/v1/organizations/*/workspaces', '/api/v1/workspaces', '/api/v1/tasks'],
+  },
+  {
+    name: 'projects',
+    description: 'Projects (namespaces), project roles and role assignments',
+    prefixes: ['/api/v1/workspaces/*/projects', '/api/v1/projects'],
+  },
   { name: 'plans', description: 'Public plan catalogue', prefixes: ['/api/v1/plans'] },
   {
     name: 'docs',

@@ -1,9 +1,18 @@
 import { randomBytes } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
 import { createPat } from '../auth/pats';
 import { signIn } from '../auth/sign-in';
+import { groups } from '../db/schema';
 import { createInvitation, respondToInvitation } from '../orgs/invitations';
 import { createOrganization } from '../orgs/organizations';
 import type { Platform } from '../platform';
+import { workspaceAccess } from '../workspaces/access';
+import { assignClusterRole } from '../workspaces/cluster-roles';
+import { addGroupMember, createGroup } from '../workspaces/groups';
+import { addWorkspaceMember, removeWorkspaceMember } from '../workspaces/members';
+import { createProject } from '../workspaces/projects';
+import { assignRole, createRole } from '../workspaces/roles';
+import { createWorkspace } from '../workspaces/workspaces';
 
 export type TestUser = { userId: string; email: string; token: string };
 
@@ -42,7 +51,31 @@ export async function teamOrganization(p: Platform) {
   return { orgId: org.id, admin, member };
 }
 
-/** Everything the authorization matrix needs: a team, an outsider, an open invitation and the admin's PAT. */
+/** An organization member who joined a workspace (and, for a workspace admin, the WSAdmins group). */
+async function joinWorkspace(p: Platform, orgAdmin: TestUser, orgId: string, wsId: string, asAdmin: boolean) {
+  const user = await signedInUser(p);
+  const inv = await createInvitation(p.orgs, { userId: orgAdmin.userId }, orgId, {
+    email: user.email,
+    role: 'member',
+  });
+  await respondToInvitation(p.orgs, { userId: user.userId }, { id: inv.id }, 'accept');
+  const ws = (await workspaceAccess(p.db, wsId, orgAdmin.userId))!;
+  await addWorkspaceMember(p.db, { userId: orgAdmin.userId }, ws, user.userId);
+  if (asAdmin) {
+    const [admins] = await p.db
+      .select()
+      .from(groups)
+      .where(and(eq(groups.workspaceId, wsId), eq(groups.name, 'WSAdmins')));
+    await addGroupMember(p.db, { userId: orgAdmin.userId }, ws, admins!.id, user.userId);
+  }
+  return user;
+}
+
+/**
+ * Everything the authorization matrix needs: a team, an outsider, an open invitation, the admin's PAT, and a
+ * workspace with a plain user, a workspace admin, a group, a project with a custom role and assignments. The org
+ * admin created the workspace and then left it, so they are an org admin without workspace rights.
+ */
 export async function matrixFixture(p: Platform) {
   const team = await teamOrganization(p);
   const outsider = await signedInUser(p);
@@ -51,11 +84,42 @@ export async function matrixFixture(p: Platform) {
     role: 'member',
   });
   const pat = await createPat(p.auth.auth, { userId: team.admin.userId, name: 'fixture' }, {});
+  const created = await createWorkspace(p.db, { userId: team.admin.userId }, team.orgId, {
+    name: `ws-${uniq()}`,
+    planId: 'standard',
+  });
+  const wsId = created.workspaceId;
+  const wsUser = await joinWorkspace(p, team.admin, team.orgId, wsId, false);
+  const wsAdmin = await joinWorkspace(p, team.admin, team.orgId, wsId, true);
+  const ws = (await workspaceAccess(p.db, wsId, wsAdmin.userId))!;
+  const actor = { userId: wsAdmin.userId };
+  const group = await createGroup(p.db, actor, ws, { name: 'devs' });
+  await addGroupMember(p.db, actor, ws, group.id, wsUser.userId);
+  const cra = await assignClusterRole(p.db, actor, ws, {
+    groupId: group.id,
+    clusterRoleName: 'hexabase:workspace-viewer',
+  });
+  const project = await createProject(p.db, actor, ws, { name: 'api' });
+  const role = await createRole(p.db, actor, ws, project.id, {
+    name: 'reader',
+    rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }],
+  });
+  const ra = await assignRole(p.db, actor, ws, project.id, { groupId: group.id, roleId: role.id });
+  await removeWorkspaceMember(p.db, { userId: team.admin.userId }, ws, team.admin.userId);
   return {
     ...team,
     outsider,
     invitation,
     patId: pat.id,
     inviteToken: new URL(invitation.acceptUrl).searchParams.get('token')!,
+    wsId,
+    taskId: created.taskId,
+    wsUser,
+    wsAdmin,
+    groupId: group.id,
+    clusterRoleAssignmentId: cra.id,
+    projectId: project.id,
+    roleId: role.id,
+    roleAssignmentId: ra.id,
   };
 }

@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { orgRoleOf } from '../authz';
 import type { Db } from '../db';
 import { rows } from '../db/raw';
-import { workspaceMembers, workspaces } from '../db/schema';
+import { projects, workspaceMembers, workspaces } from '../db/schema';
 import { ForbiddenError, NotFoundError } from '../errors';
 
 export type WorkspaceAccess = {
@@ -84,4 +84,19 @@ export async function requireWorkspace(
     );
   }
   return a;
+}
+
+/** Project routes name only the project: its workspace decides who may act. Unknown or invisible: 404. */
+export async function requireProject(db: Db, projectId: string, userId: string, need: Need) {
+  const [p] = await db
+    .select({ workspaceId: projects.workspaceId })
+    .from(projects)
+    .where(eq(projects.id, projectId));
+  if (!p) throw new NotFoundError('No such project.', 'PROJECT_NOT_FOUND');
+  try {
+    return await requireWorkspace(db, p.workspaceId, userId, need);
+  } catch (err) {
+    if (err instanceof NotFoundError) throw new NotFoundError('No such project.', 'PROJECT_NOT_FOUND');
+    throw err;
+  }
 }

@@ -1,0 +1,154 @@
+import { actorOf } from '../../../shared/auth/middleware';
+import {
+  commonResponses,
+  createRoute,
+  defineOperation,
+  problemResponses,
+  z,
+} from '../../../shared/http/openapi';
+import { requireWorkspace } from '../../../shared/workspaces/access';
+import {
+  createProject,
+  deleteProject,
+  getProject,
+  listProjects,
+  projectTree,
+} from '../../../shared/workspaces/projects';
+import { p, WsParams } from '../../workspaces/schemas';
+import type { ProjectsDeps } from '../app';
+
+const R = problemResponses;
+const ProjectBase = z.object({
+  id: z.string(),
+  name: z.string(),
+  namespace: z.string(),
+  parentId: z.string().nullable(),
+  status: z.string(),
+  createdAt: z.string(),
+});
+export const ProjectSchema = ProjectBase.openapi('Project');
+type Node = z.infer<typeof ProjectBase> & { children: Node[] };
+const ProjectNode: z.ZodType<Node> = ProjectBase.extend({
+  children: z.lazy(() => z.array(ProjectNode)),
+}).openapi('ProjectNode');
+const DnsLabel = z
+  .string()
+  .regex(
+    /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+    'a DNS-1123 label: lowercase letters, digits and "-", at most 63',
+  );
+const ProjectParams = WsParams.extend({ projectId: p('projectId', 'prj-abcdefghijklmnopqrst') });
+
+export const listProjectsOperation = defineOperation(
+  createRoute({
+    method: 'get',
+    path: '/api/v1/workspaces/{wsId}/projects',
+    tags: ['Projects'],
+    summary: 'Projects (namespaces); ?hierarchical=true returns a tree',
+    request: { params: WsParams, query: z.object({ hierarchical: z.enum(['true', 'false']).optional() }) },
+    responses: {
+      200: {
+        description: 'Projects',
+        content: {
+          'application/json': {
+            schema: z.object({ items: z.array(z.union([ProjectNode, ProjectSchema])), nextCursor: z.null() }),
+          },
+        },
+      },
+      401: R[401],
+      404: R[404],
+      ...commonResponses,
+    },
+  }),
+  (deps: ProjectsDeps) => async (c) => {
+    const { wsId } = c.req.valid('param');
+    await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'read');
+    const list = await listProjects(deps.db, wsId);
+    return c.json(
+      { items: c.req.valid('query').hierarchical === 'true' ? projectTree(list) : list, nextCursor: null },
+      200,
+    );
+  },
+);
+
+export const createProjectOperation = defineOperation(
+  createRoute({
+    method: 'post',
+    path: '/api/v1/workspaces/{wsId}/projects',
+    tags: ['Projects'],
+    summary: 'Create a project; its name is the namespace (workspace admins)',
+    request: {
+      params: WsParams,
+      body: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: z.object({ name: DnsLabel, parentId: z.string().max(64).nullable().optional() }),
+          },
+        },
+      },
+    },
+    responses: {
+      201: { description: 'Created', content: { 'application/json': { schema: ProjectSchema } } },
+      401: R[401],
+      403: R[403],
+      404: R[404],
+      409: R[409],
+      422: R[422],
+      ...commonResponses,
+    },
+  }),
+  (deps: ProjectsDeps) => async (c) => {
+    const { wsId } = c.req.valid('param');
+    const ws = await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'manage');
+    return c.json(
+      await createProject(deps.db, actorOf(c, deps.auth.trustProxy), ws, c.req.valid('json')),
+      201,
+    );
+  },
+);
+
+export const getProjectOperation = defineOperation(
+  createRoute({
+    method: 'get',
+    path: '/api/v1/workspaces/{wsId}/projects/{projectId}',
+    tags: ['Projects'],
+    summary: 'A project',
+    request: { params: ProjectParams },
+    responses: {
+      200: { description: 'The project', content: { 'application/json': { schema: ProjectSchema } } },
+      401: R[401],
+      404: R[404],
+      ...commonResponses,
+    },
+  }),
+  (deps: ProjectsDeps) => async (c) => {
+    const { wsId, projectId } = c.req.valid('param');
+    await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'read');
+    return c.json(await getProject(deps.db, wsId, projectId), 200);
+  },
+);
+
+export const deleteProjectOperation = defineOperation(
+  createRoute({
+    method: 'delete',
+    path: '/api/v1/workspaces/{wsId}/projects/{projectId}',
+    tags: ['Projects'],
+    summary: 'Delete a project and its namespace (workspace admins; 409 with child projects)',
+    request: { params: ProjectParams },
+    responses: {
+      204: { description: 'Deleted' },
+      401: R[401],
+      403: R[403],
+      404: R[404],
+      409: R[409],
+      ...commonResponses,
+    },
+  }),
+  (deps: ProjectsDeps) => async (c) => {
+    const { wsId, projectId } = c.req.valid('param');
+    const ws = await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'manage');
+    await deleteProject(deps.db, actorOf(c, deps.auth.trustProxy), ws, projectId);
+    return c.body(null, 204);
+  },
+);

@@ -1,0 +1,113 @@
+import { actorOf } from '../../../shared/auth/middleware';
+import {
+  commonResponses,
+  createRoute,
+  defineOperation,
+  problemResponses,
+  z,
+} from '../../../shared/http/openapi';
+import { requireProject } from '../../../shared/workspaces/access';
+import { assignRole, listRoleAssignments, unassignRole } from '../../../shared/workspaces/roles';
+import { p } from '../../workspaces/schemas';
+import type { ProjectsDeps } from '../app';
+
+const R = problemResponses;
+const ProjectParams = z.object({ projectId: p('projectId', 'prj-abcdefghijklmnopqrst') });
+const Assignment = z
+  .object({
+    id: z.string(),
+    groupId: z.string(),
+    groupName: z.string(),
+    roleId: z.string(),
+    roleName: z.string(),
+    projectId: z.string(),
+    inheritedFrom: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The ancestor project the assignment is made on' }),
+    createdAt: z.string(),
+  })
+  .openapi('RoleAssignment');
+
+export const listRoleAssignmentsOperation = defineOperation(
+  createRoute({
+    method: 'get',
+    path: '/api/v1/projects/{projectId}/roleassignments',
+    tags: ['Project roles'],
+    summary: 'Role assignments that apply to the project: its own and inherited ones',
+    request: { params: ProjectParams },
+    responses: {
+      200: {
+        description: 'Assignments',
+        content: {
+          'application/json': { schema: z.object({ items: z.array(Assignment), nextCursor: z.null() }) },
+        },
+      },
+      401: R[401],
+      404: R[404],
+      ...commonResponses,
+    },
+  }),
+  (deps: ProjectsDeps) => async (c) => {
+    const { projectId } = c.req.valid('param');
+    await requireProject(deps.db, projectId, c.var.principal!.userId, 'read');
+    return c.json({ items: await listRoleAssignments(deps.db, projectId), nextCursor: null }, 200);
+  },
+);
+
+export const assignRoleOperation = defineOperation(
+  createRoute({
+    method: 'post',
+    path: '/api/v1/projects/{projectId}/roleassignments',
+    tags: ['Project roles'],
+    summary: 'Give a group a role in the project and its descendants (workspace admins)',
+    request: {
+      params: ProjectParams,
+      body: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: z.object({
+              groupId: z.string().min(1).max(64),
+              roleId: z.string().min(1).max(64).openapi({ description: 'A custom role id or a preset name' }),
+            }),
+          },
+        },
+      },
+    },
+    responses: {
+      201: { description: 'Assigned', content: { 'application/json': { schema: Assignment } } },
+      401: R[401],
+      403: R[403],
+      404: R[404],
+      409: R[409],
+      422: R[422],
+      ...commonResponses,
+    },
+  }),
+  (deps: ProjectsDeps) => async (c) => {
+    const { projectId } = c.req.valid('param');
+    const ws = await requireProject(deps.db, projectId, c.var.principal!.userId, 'manage');
+    return c.json(
+      await assignRole(deps.db, actorOf(c, deps.auth.trustProxy), ws, projectId, c.req.valid('json')),
+      201,
+    );
+  },
+);
+
+export const unassignRoleOperation = defineOperation(
+  createRoute({
+    method: 'delete',
+    path: '/api/v1/projects/{projectId}/roleassignments/{assignmentId}',
+    tags: ['Project roles'],
+    summary: 'Remove a role assignment (workspace admins)',
+    request: { params: ProjectParams.extend({ assignmentId: p('assignmentId', 'ra-abcdefghijklmnopqrst') }) },
+    responses: { 204: { description: 'Removed' }, 401: R[401], 403: R[403], 404: R[404], ...commonResponses },
+  }),
+  (deps: ProjectsDeps) => async (c) => {
+    const { projectId, assignmentId } = c.req.valid('param');
+    const ws = await requireProject(deps.db, projectId, c.var.principal!.userId, 'manage');
+    await unassignRole(deps.db, actorOf(c, deps.auth.trustProxy), ws, projectId, assignmentId);
+    return c.body(null, 204);
+  },
+);

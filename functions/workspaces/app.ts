@@ -1,0 +1,67 @@
+import type { Auth } from '../../shared/auth';
+import { authenticate, csrfProtection, requireAuth } from '../../shared/auth/middleware';
+import type { Db } from '../../shared/db';
+import { type CreateAppOptions, createApp } from '../../shared/http/app';
+import { idempotency } from '../../shared/http/idempotency';
+import { mountOperations } from '../../shared/http/openapi';
+import {
+  assignClusterRoleOperation,
+  listClusterRoleAssignmentsOperation,
+  unassignClusterRoleOperation,
+} from './routes/cluster-role-assignments';
+import {
+  addGroupMemberOperation,
+  listGroupMembersOperation,
+  removeGroupMemberOperation,
+} from './routes/group-members';
+import {
+  createGroupOperation,
+  deleteGroupOperation,
+  getGroupOperation,
+  listGroupsOperation,
+  updateGroupOperation,
+} from './routes/groups';
+import {
+  addWorkspaceMemberOperation,
+  listWorkspaceMembersOperation,
+  removeWorkspaceMemberOperation,
+} from './routes/members';
+import { getTaskOperation } from './routes/tasks';
+import {
+  changePlanOperation,
+  createWorkspaceOperation,
+  deleteWorkspaceOperation,
+  getWorkspaceOperation,
+  listWorkspacesOperation,
+} from './routes/workspaces';
+
+export type WorkspacesDeps = { db: Db; auth: Auth };
+
+export const operations = [
+  createWorkspaceOperation,
+  listWorkspacesOperation,
+  getWorkspaceOperation,
+  changePlanOperation,
+  deleteWorkspaceOperation,
+  getTaskOperation,
+  listWorkspaceMembersOperation,
+  addWorkspaceMemberOperation,
+  removeWorkspaceMemberOperation,
+  listGroupsOperation,
+  createGroupOperation,
+  getGroupOperation,
+  updateGroupOperation,
+  deleteGroupOperation,
+  listGroupMembersOperation,
+  addGroupMemberOperation,
+  removeGroupMemberOperation,
+  listClusterRoleAssignmentsOperation,
+  assignClusterRoleOperation,
+  unassignClusterRoleOperation,
+];
+
+export function createWorkspacesApp(deps: WorkspacesDeps, app: Omit<CreateAppOptions, 'name'>) {
+  const a = createApp({ ...app, name: 'workspaces' });
+  a.use('/api/v1/*', authenticate(deps.auth.auth), requireAuth(), csrfProtection(), idempotency(deps.db));
+  return mountOperations(a, operations, deps);
+}

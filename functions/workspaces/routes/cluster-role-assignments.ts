@@ -1,0 +1,111 @@
+import { actorOf } from '../../../shared/auth/middleware';
+import {
+  commonResponses,
+  createRoute,
+  defineOperation,
+  problemResponses,
+  z,
+} from '../../../shared/http/openapi';
+import { requireWorkspace } from '../../../shared/workspaces/access';
+import {
+  assignClusterRole,
+  listClusterRoleAssignments,
+  unassignClusterRole,
+} from '../../../shared/workspaces/cluster-roles';
+import { WORKSPACE_CLUSTER_ROLES } from '../../../shared/workspaces/presets';
+import type { WorkspacesDeps } from '../app';
+import { p, WsParams } from '../schemas';
+
+const R = problemResponses;
+const Assignment = z
+  .object({
+    id: z.string(),
+    groupId: z.string(),
+    groupName: z.string(),
+    clusterRoleName: z.string(),
+    createdAt: z.string(),
+  })
+  .openapi('ClusterRoleAssignment');
+
+export const listClusterRoleAssignmentsOperation = defineOperation(
+  createRoute({
+    method: 'get',
+    path: '/api/v1/workspaces/{wsId}/clusterroleassignments',
+    tags: ['Groups'],
+    summary: 'Workspace-wide cluster-role assignments',
+    request: { params: WsParams },
+    responses: {
+      200: {
+        description: 'Assignments',
+        content: {
+          'application/json': { schema: z.object({ items: z.array(Assignment), nextCursor: z.null() }) },
+        },
+      },
+      401: R[401],
+      404: R[404],
+      ...commonResponses,
+    },
+  }),
+  (deps: WorkspacesDeps) => async (c) => {
+    const { wsId } = c.req.valid('param');
+    await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'read');
+    return c.json({ items: await listClusterRoleAssignments(deps.db, wsId), nextCursor: null }, 200);
+  },
+);
+
+export const assignClusterRoleOperation = defineOperation(
+  createRoute({
+    method: 'post',
+    path: '/api/v1/workspaces/{wsId}/clusterroleassignments',
+    tags: ['Groups'],
+    summary: 'Give a group a preset cluster role (workspace admins)',
+    request: {
+      params: WsParams,
+      body: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: z.object({
+              groupId: z.string().min(1).max(64),
+              clusterRoleName: z.enum(WORKSPACE_CLUSTER_ROLES),
+            }),
+          },
+        },
+      },
+    },
+    responses: {
+      201: { description: 'Assigned', content: { 'application/json': { schema: Assignment } } },
+      401: R[401],
+      403: R[403],
+      404: R[404],
+      409: R[409],
+      422: R[422],
+      ...commonResponses,
+    },
+  }),
+  (deps: WorkspacesDeps) => async (c) => {
+    const { wsId } = c.req.valid('param');
+    const ws = await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'manage');
+    return c.json(
+      await assignClusterRole(deps.db, actorOf(c, deps.auth.trustProxy), ws, c.req.valid('json')),
+      201,
+    );
+  },
+);
+
+export const unassignClusterRoleOperation = defineOperation(
+  createRoute({
+    method: 'delete',
+    path: '/api/v1/workspaces/{wsId}/clusterroleassignments/{assignmentId}',
+    tags: ['Groups'],
+    summary: 'Remove a cluster-role assignment (workspace admins)',
+    request: { params: WsParams.extend({ assignmentId: p('assignmentId', 'ra-abcdefghijklmnopqrst') }) },
+    responses: { 204: { description: 'Removed' }, 401: R[401], 403: R[403], 404: R[404], ...commonResponses },
+  }),
+  (deps: WorkspacesDeps) => async (c) => {
+    const { wsId, assignmentId } = c.req.valid('param');
+    const ws = await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'manage');
+    await unassignClusterRole(deps.db, actorOf(c, deps.auth.trustProxy), ws, assignmentId);
+    return c.body(null, 204);
+  },
+);

@@ -1,0 +1,95 @@
+import { actorOf } from '../../../shared/auth/middleware';
+import {
+  commonResponses,
+  createRoute,
+  defineOperation,
+  problemResponses,
+  z,
+} from '../../../shared/http/openapi';
+import { requireWorkspace } from '../../../shared/workspaces/access';
+import { addGroupMember, listGroupMembers, removeGroupMember } from '../../../shared/workspaces/groups';
+import type { WorkspacesDeps } from '../app';
+import { GroupParams, p } from '../schemas';
+
+const R = problemResponses;
+const GroupMember = z
+  .object({ userId: z.string(), email: z.string(), displayName: z.string() })
+  .openapi('GroupMember');
+
+export const listGroupMembersOperation = defineOperation(
+  createRoute({
+    method: 'get',
+    path: '/api/v1/workspaces/{wsId}/groups/{groupId}/members',
+    tags: ['Groups'],
+    summary: 'Direct members of a group',
+    request: { params: GroupParams },
+    responses: {
+      200: {
+        description: 'Members',
+        content: {
+          'application/json': { schema: z.object({ items: z.array(GroupMember), nextCursor: z.null() }) },
+        },
+      },
+      401: R[401],
+      404: R[404],
+      ...commonResponses,
+    },
+  }),
+  (deps: WorkspacesDeps) => async (c) => {
+    const { wsId, groupId } = c.req.valid('param');
+    await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'read');
+    return c.json({ items: await listGroupMembers(deps.db, wsId, groupId), nextCursor: null }, 200);
+  },
+);
+
+export const addGroupMemberOperation = defineOperation(
+  createRoute({
+    method: 'post',
+    path: '/api/v1/workspaces/{wsId}/groups/{groupId}/members',
+    tags: ['Groups'],
+    summary: 'Add a workspace member to a group (workspace admins)',
+    request: {
+      params: GroupParams,
+      body: {
+        required: true,
+        content: { 'application/json': { schema: z.object({ userId: z.string().min(1).max(64) }) } },
+      },
+    },
+    responses: {
+      201: {
+        description: 'Added',
+        content: { 'application/json': { schema: z.object({ groupId: z.string(), userId: z.string() }) } },
+      },
+      401: R[401],
+      403: R[403],
+      404: R[404],
+      409: R[409],
+      422: R[422],
+      ...commonResponses,
+    },
+  }),
+  (deps: WorkspacesDeps) => async (c) => {
+    const { wsId, groupId } = c.req.valid('param');
+    const ws = await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'manage');
+    const { userId } = c.req.valid('json');
+    await addGroupMember(deps.db, actorOf(c, deps.auth.trustProxy), ws, groupId, userId);
+    return c.json({ groupId, userId }, 201);
+  },
+);
+
+export const removeGroupMemberOperation = defineOperation(
+  createRoute({
+    method: 'delete',
+    path: '/api/v1/workspaces/{wsId}/groups/{groupId}/members/{userId}',
+    tags: ['Groups'],
+    summary: 'Remove someone from a group (workspace admins)',
+    request: { params: GroupParams.extend({ userId: p('userId', 'usr-abcdefghijklmnopqrst') }) },
+    responses: { 204: { description: 'Removed' }, 401: R[401], 403: R[403], 404: R[404], ...commonResponses },
+  }),
+  (deps: WorkspacesDeps) => async (c) => {
+    const { wsId, groupId, userId } = c.req.valid('param');
+    const ws = await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'manage');
+    await removeGroupMember(deps.db, actorOf(c, deps.auth.trustProxy), ws, groupId, userId);
+    return c.body(null, 204);
+  },
+);

@@ -1,0 +1,156 @@
+import { actorOf } from '../../../shared/auth/middleware';
+import {
+  commonResponses,
+  createRoute,
+  defineOperation,
+  problemResponses,
+  z,
+} from '../../../shared/http/openapi';
+import { requireWorkspace } from '../../../shared/workspaces/access';
+import {
+  createGroup,
+  deleteGroup,
+  getGroup,
+  groupTree,
+  updateGroup,
+} from '../../../shared/workspaces/groups';
+import type { WorkspacesDeps } from '../app';
+import { GroupName, GroupParams, GroupSchema, GroupTreeSchema, WsParams } from '../schemas';
+
+const R = problemResponses;
+const ParentId = z.string().max(64).nullable().optional();
+
+export const listGroupsOperation = defineOperation(
+  createRoute({
+    method: 'get',
+    path: '/api/v1/workspaces/{wsId}/groups',
+    tags: ['Groups'],
+    summary: 'The group tree',
+    request: { params: WsParams },
+    responses: {
+      200: {
+        description: 'Roots with nested children',
+        content: {
+          'application/json': { schema: z.object({ items: z.array(GroupTreeSchema), nextCursor: z.null() }) },
+        },
+      },
+      401: R[401],
+      404: R[404],
+      ...commonResponses,
+    },
+  }),
+  (deps: WorkspacesDeps) => async (c) => {
+    const { wsId } = c.req.valid('param');
+    await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'read');
+    return c.json({ items: await groupTree(deps.db, wsId), nextCursor: null }, 200);
+  },
+);
+
+export const createGroupOperation = defineOperation(
+  createRoute({
+    method: 'post',
+    path: '/api/v1/workspaces/{wsId}/groups',
+    tags: ['Groups'],
+    summary: 'Create a group (workspace admins)',
+    request: {
+      params: WsParams,
+      body: {
+        required: true,
+        content: { 'application/json': { schema: z.object({ name: GroupName, parentId: ParentId }) } },
+      },
+    },
+    responses: {
+      201: { description: 'Created', content: { 'application/json': { schema: GroupSchema } } },
+      401: R[401],
+      403: R[403],
+      404: R[404],
+      409: R[409],
+      ...commonResponses,
+    },
+  }),
+  (deps: WorkspacesDeps) => async (c) => {
+    const { wsId } = c.req.valid('param');
+    const ws = await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'manage');
+    return c.json(await createGroup(deps.db, actorOf(c, deps.auth.trustProxy), ws, c.req.valid('json')), 201);
+  },
+);
+
+export const getGroupOperation = defineOperation(
+  createRoute({
+    method: 'get',
+    path: '/api/v1/workspaces/{wsId}/groups/{groupId}',
+    tags: ['Groups'],
+    summary: 'A group',
+    request: { params: GroupParams },
+    responses: {
+      200: { description: 'The group', content: { 'application/json': { schema: GroupSchema } } },
+      401: R[401],
+      404: R[404],
+      ...commonResponses,
+    },
+  }),
+  (deps: WorkspacesDeps) => async (c) => {
+    const { wsId, groupId } = c.req.valid('param');
+    await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'read');
+    return c.json(await getGroup(deps.db, wsId, groupId), 200);
+  },
+);
+
+export const updateGroupOperation = defineOperation(
+  createRoute({
+    method: 'patch',
+    path: '/api/v1/workspaces/{wsId}/groups/{groupId}',
+    tags: ['Groups'],
+    summary: 'Rename or move a group (workspace admins; a cycle is 422)',
+    request: {
+      params: GroupParams,
+      body: {
+        required: true,
+        content: {
+          'application/json': { schema: z.object({ name: GroupName.optional(), parentId: ParentId }) },
+        },
+      },
+    },
+    responses: {
+      200: { description: 'Updated', content: { 'application/json': { schema: GroupSchema } } },
+      401: R[401],
+      403: R[403],
+      404: R[404],
+      409: R[409],
+      422: R[422],
+      ...commonResponses,
+    },
+  }),
+  (deps: WorkspacesDeps) => async (c) => {
+    const { wsId, groupId } = c.req.valid('param');
+    const ws = await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'manage');
+    return c.json(
+      await updateGroup(deps.db, actorOf(c, deps.auth.trustProxy), ws, groupId, c.req.valid('json')),
+      200,
+    );
+  },
+);
+
+export const deleteGroupOperation = defineOperation(
+  createRoute({
+    method: 'delete',
+    path: '/api/v1/workspaces/{wsId}/groups/{groupId}',
+    tags: ['Groups'],
+    summary: 'Delete a group (workspace admins; 409 with subgroups or for a default group)',
+    request: { params: GroupParams },
+    responses: {
+      204: { description: 'Deleted' },
+      401: R[401],
+      403: R[403],
+      404: R[404],
+      409: R[409],
+      ...commonResponses,
+    },
+  }),
+  (deps: WorkspacesDeps) => async (c) => {
+    const { wsId, groupId } = c.req.valid('param');
+    const ws = await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'manage');
+    await deleteGroup(deps.db, actorOf(c, deps.auth.trustProxy), ws, groupId);
+    return c.body(null, 204);
+  },
+);

@@ -1,0 +1,96 @@
+import { actorOf } from '../../../shared/auth/middleware';
+import {
+  commonResponses,
+  createRoute,
+  defineOperation,
+  problemResponses,
+  z,
+} from '../../../shared/http/openapi';
+import { PageQuery, pageOf } from '../../../shared/http/pagination';
+import { requireWorkspace } from '../../../shared/workspaces/access';
+import {
+  addWorkspaceMember,
+  listWorkspaceMembers,
+  removeWorkspaceMember,
+} from '../../../shared/workspaces/members';
+import type { WorkspacesDeps } from '../app';
+import { p, WsParams } from '../schemas';
+
+const R = problemResponses;
+const Member = z
+  .object({ userId: z.string(), email: z.string(), displayName: z.string(), joinedAt: z.string() })
+  .openapi('WorkspaceMember');
+
+export const listWorkspaceMembersOperation = defineOperation(
+  createRoute({
+    method: 'get',
+    path: '/api/v1/workspaces/{wsId}/members',
+    tags: ['Workspace members'],
+    summary: 'Workspace members',
+    request: { params: WsParams, query: PageQuery },
+    responses: {
+      200: { description: 'Members', content: { 'application/json': { schema: pageOf(Member) } } },
+      401: R[401],
+      404: R[404],
+      ...commonResponses,
+    },
+  }),
+  (deps: WorkspacesDeps) => async (c) => {
+    const { wsId } = c.req.valid('param');
+    await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'read');
+    return c.json(await listWorkspaceMembers(deps.db, wsId, c.req.valid('query')), 200);
+  },
+);
+
+export const addWorkspaceMemberOperation = defineOperation(
+  createRoute({
+    method: 'post',
+    path: '/api/v1/workspaces/{wsId}/members',
+    tags: ['Workspace members'],
+    summary: 'Add an organization member (joins WSUsers; workspace or org admins)',
+    request: {
+      params: WsParams,
+      body: {
+        required: true,
+        content: { 'application/json': { schema: z.object({ userId: z.string().min(1).max(64) }) } },
+      },
+    },
+    responses: {
+      201: {
+        description: 'Added',
+        content: { 'application/json': { schema: z.object({ userId: z.string() }) } },
+      },
+      401: R[401],
+      403: R[403],
+      404: R[404],
+      409: R[409],
+      422: R[422],
+      ...commonResponses,
+    },
+  }),
+  (deps: WorkspacesDeps) => async (c) => {
+    const { wsId } = c.req.valid('param');
+    const ws = await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'membership');
+    return c.json(
+      await addWorkspaceMember(deps.db, actorOf(c, deps.auth.trustProxy), ws, c.req.valid('json').userId),
+      201,
+    );
+  },
+);
+
+export const removeWorkspaceMemberOperation = defineOperation(
+  createRoute({
+    method: 'delete',
+    path: '/api/v1/workspaces/{wsId}/members/{userId}',
+    tags: ['Workspace members'],
+    summary: "Remove a member; they leave all the workspace's groups",
+    request: { params: WsParams.extend({ userId: p('userId', 'usr-abcdefghijklmnopqrst') }) },
+    responses: { 204: { description: 'Removed' }, 401: R[401], 403: R[403], 404: R[404], ...commonResponses },
+  }),
+  (deps: WorkspacesDeps) => async (c) => {
+    const { wsId, userId } = c.req.valid('param');
+    const ws = await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'membership');
+    await removeWorkspaceMember(deps.db, actorOf(c, deps.auth.trustProxy), ws, userId);
+    return c.body(null, 204);
+  },
+);

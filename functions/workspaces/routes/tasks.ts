@@ -1,0 +1,75 @@
+import { streamSSE } from 'hono/streaming';
+import { orgRoleOf } from '../../../shared/authz';
+import {
+  commonResponses,
+  createRoute,
+  defineOperation,
+  problemResponses,
+  z,
+} from '../../../shared/http/openapi';
+import { getTask, type TaskView } from '../../../shared/workspaces/workspaces';
+import type { WorkspacesDeps } from '../app';
+import { p } from '../schemas';
+
+const TaskSchema = z
+  .object({
+    id: z.string(),
+    type: z.string(),
+    status: z.enum(['pending', 'running', 'succeeded', 'failed']),
+    progress: z.number().int(),
+    message: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Task');
+
+const POLL_MS = 500;
+const MAX_STREAM_MS = 30 * 60_000;
+
+export const getTaskOperation = defineOperation(
+  createRoute({
+    method: 'get',
+    path: '/api/v1/tasks/{taskId}',
+    tags: ['Workspaces'],
+    summary: 'A task; with Accept: text/event-stream, its changes until it ends',
+    request: { params: z.object({ taskId: p('taskId', 'task-abcdefghijklmnopqrst') }) },
+    responses: {
+      200: {
+        description: 'The task (JSON), or a stream of `task` events (SSE) ending when the task ends',
+        content: { 'application/json': { schema: TaskSchema }, 'text/event-stream': { schema: z.string() } },
+      },
+      401: problemResponses[401],
+      404: problemResponses[404],
+      ...commonResponses,
+    },
+  }),
+  (deps: WorkspacesDeps) => async (c) => {
+    const userId = c.var.principal!.userId;
+    const viewer = {
+      userId,
+      isOrgAdmin: async (orgId: string) => (await orgRoleOf(deps.db, orgId, userId)) === 'admin',
+    };
+    const { taskId } = c.req.valid('param');
+    const first = await getTask(deps.db, taskId, viewer);
+    if (!(c.req.header('accept') ?? '').includes('text/event-stream')) return c.json(first, 200);
+    return streamSSE(c, async (stream) => {
+      let last: TaskView | undefined;
+      const started = Date.now();
+      let current: TaskView = first;
+      while (!stream.aborted && Date.now() - started < MAX_STREAM_MS) {
+        if (
+          !last ||
+          last.status !== current.status ||
+          last.progress !== current.progress ||
+          last.message !== current.message
+        ) {
+          await stream.writeSSE({ event: 'task', id: current.updatedAt, data: JSON.stringify(current) });
+          last = current;
+        }
+        if (current.status === 'succeeded' || current.status === 'failed') break;
+        await stream.sleep(POLL_MS);
+        current = await getTask(deps.db, taskId, viewer);
+      }
+    }) as never;
+  },
+);
