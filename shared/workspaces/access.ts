@@ -40,7 +40,7 @@ export async function workspaceAccess(
         select g.id, g.parent_id from group_memberships m join groups g on g.id = m.group_id
          where m.workspace_id = ${workspaceId} and m.user_id = ${userId}
         union
-        select p.id, p.parent_id from groups p join reach r on p.id = r.parent_id
+        select p.id, p.parent_id from reach r cross join lateral (select id, parent_id from groups where id = r.parent_id offset 0) p
       )
       select exists (
         select 1 from role_assignments ra join reach r on r.id = ra.group_id
