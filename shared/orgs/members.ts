@@ -5,6 +5,7 @@ import type { OrgRole } from '../authz';
 import type { Db } from '../db';
 import { invitations, organizationMembers, users, workspaceMembers, workspaces } from '../db/schema';
 import { ConflictError, NotFoundError } from '../errors';
+import { enqueue } from '../events/outbox';
 import { decodeCursor, type Page, type PageInput, toPage } from '../http/pagination';
 import { type Actor, auditMeta, type OrgContext } from './context';
 
@@ -147,8 +148,9 @@ export async function removeMember(ctx: OrgContext, actor: Actor, orgId: string,
     await tx
       .delete(organizationMembers)
       .where(and(eq(organizationMembers.organizationId, orgId), eq(organizationMembers.userId, userId)));
-    // Leaving the organization means leaving its workspaces (and, by cascade, their groups).
-    await tx
+    // Leaving the organization means leaving its workspaces (and, by cascade, their groups); each affected
+    // workspace's RBAC must be resynced, so each gets an event.
+    const left = await tx
       .delete(workspaceMembers)
       .where(
         and(
@@ -158,7 +160,16 @@ export async function removeMember(ctx: OrgContext, actor: Actor, orgId: string,
             tx.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.organizationId, orgId)),
           ),
         ),
-      );
+      )
+      .returning({ workspaceId: workspaceMembers.workspaceId });
+    for (const { workspaceId } of left) {
+      await enqueue(tx, {
+        type: 'ai.hexabase.rbac.changed',
+        source: 'organizations',
+        subject: userId,
+        data: { workspaceId, userId },
+      });
+    }
     await audit(tx, {
       ...auditMeta(actor),
       action: 'member.removed',
