@@ -33,6 +33,17 @@ export const problemResponses = {
   429: problem('Rate limited'),
 };
 
+type ProblemStatus = keyof typeof problemResponses;
+
+/** The error responses a route documents: the given statuses plus the ones every route has (400, 500). */
+export function problems<S extends ProblemStatus>(...statuses: S[]) {
+  const picked = Object.fromEntries(statuses.map((s) => [s, problemResponses[s]])) as Pick<
+    typeof problemResponses,
+    S
+  >;
+  return { ...picked, ...commonResponses };
+}
+
 export { createRoute, z };
 
 /** One operation = one route definition + a handler factory that receives explicit dependencies. */

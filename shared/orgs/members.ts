@@ -97,6 +97,18 @@ async function lockAdmins(tx: Db, orgId: string): Promise<string[]> {
   return rows.map((r) => r.userId);
 }
 
+/** The organization's admin rows and the target member's row, locked in that order by every writer. */
+async function lockMember(tx: Db, orgId: string, userId: string) {
+  const admins = await lockAdmins(tx, orgId);
+  const [member] = await tx
+    .select()
+    .from(organizationMembers)
+    .where(and(eq(organizationMembers.organizationId, orgId), eq(organizationMembers.userId, userId)))
+    .for('update');
+  if (!member) throw noMember();
+  return { admins, member };
+}
+
 const lastAdmin = () =>
   new ConflictError('An organization needs at least one admin; promote someone else first.', 'LAST_ADMIN');
 const noMember = () => new NotFoundError('No such member.', 'MEMBER_NOT_FOUND');
@@ -109,13 +121,7 @@ export async function changeMemberRole(
   role: OrgRole,
 ) {
   return ctx.db.transaction(async (tx) => {
-    const admins = await lockAdmins(tx, orgId);
-    const [member] = await tx
-      .select()
-      .from(organizationMembers)
-      .where(and(eq(organizationMembers.organizationId, orgId), eq(organizationMembers.userId, userId)))
-      .for('update');
-    if (!member) throw noMember();
+    const { admins, member } = await lockMember(tx, orgId, userId);
     if (member.role === 'admin' && role !== 'admin' && admins.length <= 1) throw lastAdmin();
     if (member.role !== role) {
       await tx
@@ -137,13 +143,7 @@ export async function changeMemberRole(
 
 export async function removeMember(ctx: OrgContext, actor: Actor, orgId: string, userId: string) {
   await ctx.db.transaction(async (tx) => {
-    const admins = await lockAdmins(tx, orgId);
-    const [member] = await tx
-      .select()
-      .from(organizationMembers)
-      .where(and(eq(organizationMembers.organizationId, orgId), eq(organizationMembers.userId, userId)))
-      .for('update');
-    if (!member) throw noMember();
+    const { admins, member } = await lockMember(tx, orgId, userId);
     if (member.role === 'admin' && admins.length <= 1) throw lastAdmin();
     await tx
       .delete(organizationMembers)

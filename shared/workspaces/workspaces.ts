@@ -68,6 +68,17 @@ async function checkPlan(tx: Db, planId: string, dedicated: DedicatedNodeConfig 
   return plan;
 }
 
+/** Lifecycle changes lock the row: a plan change and a deletion cannot interleave. */
+async function lockWorkspaceRow(tx: Db, orgId: string, wsId: string) {
+  const [w] = await tx
+    .select()
+    .from(workspaces)
+    .where(and(eq(workspaces.id, wsId), eq(workspaces.organizationId, orgId)))
+    .for('update');
+  if (!w) throw workspaceNotFound();
+  return w;
+}
+
 async function createTask(tx: Db, type: string, orgId: string, resourceId: string, actor: Actor) {
   const id = newId('task');
   await tx.insert(tasks).values({ id, type, organizationId: orgId, resourceId, createdBy: actor.userId });
@@ -204,12 +215,7 @@ export async function changeWorkspacePlan(
   input: { planId?: string; dedicatedNodeConfig?: DedicatedNodeConfig | null },
 ) {
   return db.transaction(async (tx) => {
-    const [w] = await tx
-      .select()
-      .from(workspaces)
-      .where(and(eq(workspaces.id, wsId), eq(workspaces.organizationId, orgId)))
-      .for('update');
-    if (!w) throw workspaceNotFound();
+    const w = await lockWorkspaceRow(tx, orgId, wsId);
     if (w.deletionRequestedAt)
       throw new ConflictError('The workspace is being deleted.', 'WORKSPACE_DELETING');
     const planId = input.planId ?? w.planId;
@@ -251,12 +257,7 @@ export async function changeWorkspacePlan(
 /** Records the intent first (DELETING); the provisioner removes the vCluster and then the rows. */
 export async function requestWorkspaceDeletion(db: Db, actor: Actor, orgId: string, wsId: string) {
   return db.transaction(async (tx) => {
-    const [w] = await tx
-      .select()
-      .from(workspaces)
-      .where(and(eq(workspaces.id, wsId), eq(workspaces.organizationId, orgId)))
-      .for('update');
-    if (!w) throw workspaceNotFound();
+    const w = await lockWorkspaceRow(tx, orgId, wsId);
     const [open] = await tx
       .select({ id: tasks.id })
       .from(tasks)

@@ -1,12 +1,6 @@
 import { completeSignIn } from '../../../shared/auth/flow';
 import { requestMeta } from '../../../shared/auth/middleware';
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-  z,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
 import type { AuthDeps } from '../app';
 import { setSessionCookies } from '../cookies';
 import { ProviderParam, TokenPairSchema } from '../schemas';
@@ -32,10 +26,7 @@ export const callbackOperation = defineOperation(
         content: { 'application/json': { schema: TokenPairSchema } },
       },
       302: { description: 'Signed in; to returnTo' },
-      401: problemResponses[401],
-      404: problemResponses[404],
-      429: problemResponses[429],
-      ...commonResponses,
+      ...problems(401, 404, 429),
     },
   }),
   (deps: AuthDeps) => async (c) => {

@@ -1,13 +1,7 @@
 import { requestMeta } from '../../../shared/auth/middleware';
 import { signIn } from '../../../shared/auth/sign-in';
 import { NotFoundError } from '../../../shared/errors';
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-  z,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
 import type { AuthDeps } from '../app';
 import { setSessionCookies } from '../cookies';
 import { TokenPairSchema } from '../schemas';
@@ -34,9 +28,7 @@ export const devLoginOperation = defineOperation(
     },
     responses: {
       200: { description: 'Signed in', content: { 'application/json': { schema: TokenPairSchema } } },
-      404: problemResponses[404],
-      429: problemResponses[429],
-      ...commonResponses,
+      ...problems(404, 429),
     },
   }),
   (deps: AuthDeps) => async (c) => {

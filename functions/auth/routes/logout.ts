@@ -1,12 +1,7 @@
 import { requestMeta } from '../../../shared/auth/middleware';
 import { revokeSession } from '../../../shared/auth/sessions';
 import { BadRequestError } from '../../../shared/errors';
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
 import type { AuthDeps } from '../app';
 import { clearSessionCookies } from '../cookies';
 
@@ -18,9 +13,7 @@ export const logoutOperation = defineOperation(
     summary: 'End the current session everywhere',
     responses: {
       204: { description: 'Signed out; the session and its tokens stop working at once' },
-      401: problemResponses[401],
-      403: problemResponses[403],
-      ...commonResponses,
+      ...problems(401, 403),
     },
   }),
   (deps: AuthDeps) => async (c) => {

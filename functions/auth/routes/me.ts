@@ -1,11 +1,5 @@
 import { getMe } from '../../../shared/auth/me';
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-  z,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
 import type { AuthDeps } from '../app';
 
 const MeSchema = z
@@ -25,8 +19,7 @@ export const meOperation = defineOperation(
     summary: 'The signed-in user and their organizations',
     responses: {
       200: { description: 'Me', content: { 'application/json': { schema: MeSchema } } },
-      401: problemResponses[401],
-      ...commonResponses,
+      ...problems(401),
     },
   }),
   (deps: AuthDeps) => async (c) => c.json(await getMe(deps.auth.auth, c.var.principal!.userId), 200),

@@ -2,13 +2,7 @@ import { getCookie } from 'hono/cookie';
 import { COOKIES, requestMeta } from '../../../shared/auth/middleware';
 import { refreshSession } from '../../../shared/auth/sessions';
 import { UnauthenticatedError } from '../../../shared/errors';
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-  z,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
 import type { AuthDeps } from '../app';
 import { setSessionCookies } from '../cookies';
 
@@ -42,9 +36,7 @@ export const refreshOperation = defineOperation(
           },
         },
       },
-      401: problemResponses[401],
-      429: problemResponses[429],
-      ...commonResponses,
+      ...problems(401, 429),
     },
   }),
   (deps: AuthDeps) => async (c) => {

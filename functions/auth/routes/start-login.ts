@@ -1,11 +1,5 @@
 import { startSignIn } from '../../../shared/auth/flow';
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-  z,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
 import type { AuthDeps } from '../app';
 import { ProviderParam } from '../schemas';
 
@@ -25,9 +19,7 @@ export const redirectToProviderOperation = defineOperation(
     request: { params: ProviderParam, query: z.object({ returnTo: ReturnTo }) },
     responses: {
       302: { description: 'To the provider' },
-      404: problemResponses[404],
-      429: problemResponses[429],
-      ...commonResponses,
+      ...problems(404, 429),
     },
   }),
   (deps: AuthDeps) => async (c) => {
@@ -58,9 +50,7 @@ export const startLoginOperation = defineOperation(
         description: 'Where to send the user',
         content: { 'application/json': { schema: z.object({ authorizationUrl: z.string() }) } },
       },
-      404: problemResponses[404],
-      429: problemResponses[429],
-      ...commonResponses,
+      ...problems(404, 429),
     },
   }),
   (deps: AuthDeps) => async (c) => {

@@ -1,12 +1,6 @@
 import { requestMeta } from '../../../shared/auth/middleware';
 import { createPat, listPats, revokePat } from '../../../shared/auth/pats';
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-  z,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
 import { PageQuery, pageOf } from '../../../shared/http/pagination';
 import { idSchema } from '../../../shared/ids';
 import type { AuthDeps } from '../app';
@@ -47,10 +41,7 @@ export const createTokenOperation = defineOperation(
         description: 'Created; `token` is never shown again',
         content: { 'application/json': { schema: PatSchema.extend({ token: z.string() }) } },
       },
-      401: problemResponses[401],
-      403: problemResponses[403],
-      429: problemResponses[429],
-      ...commonResponses,
+      ...problems(401, 403, 429),
     },
   }),
   (deps: AuthDeps) => async (c) => {
@@ -76,8 +67,7 @@ export const listTokensOperation = defineOperation(
         description: 'Tokens (never the secrets)',
         content: { 'application/json': { schema: pageOf(PatSchema) } },
       },
-      401: problemResponses[401],
-      ...commonResponses,
+      ...problems(401),
     },
   }),
   (deps: AuthDeps) => async (c) =>
@@ -93,10 +83,7 @@ export const revokeTokenOperation = defineOperation(
     request: { params: z.object({ id: idSchema('pat').openapi({ param: { name: 'id', in: 'path' } }) }) },
     responses: {
       204: { description: 'Revoked' },
-      401: problemResponses[401],
-      403: problemResponses[403],
-      404: problemResponses[404],
-      ...commonResponses,
+      ...problems(401, 403, 404),
     },
   }),
   (deps: AuthDeps) => async (c) => {

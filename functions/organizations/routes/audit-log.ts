@@ -1,11 +1,5 @@
 import { requireOrgRole } from '../../../shared/authz';
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-  z,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
 import { PageQuery, pageOf } from '../../../shared/http/pagination';
 import { listAuditLog } from '../../../shared/orgs/audit-log';
 import type { OrganizationsDeps } from '../app';
@@ -45,10 +39,7 @@ export const auditLogOperation = defineOperation(
     },
     responses: {
       200: { description: 'Entries', content: { 'application/json': { schema: pageOf(Entry) } } },
-      401: problemResponses[401],
-      403: problemResponses[403],
-      404: problemResponses[404],
-      ...commonResponses,
+      ...problems(401, 403, 404),
     },
   }),
   (deps: OrganizationsDeps) => async (c) => {

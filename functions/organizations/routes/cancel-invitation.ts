@@ -1,11 +1,6 @@
 import { actorOf } from '../../../shared/auth/middleware';
 import { requireOrgRole } from '../../../shared/authz';
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
 import { cancelInvitation } from '../../../shared/orgs/invitations';
 import type { OrganizationsDeps } from '../app';
 import { OrgInvitationParam } from '../schemas';
@@ -19,10 +14,7 @@ export const cancelInvitationOperation = defineOperation(
     request: { params: OrgInvitationParam },
     responses: {
       204: { description: 'Cancelled' },
-      401: problemResponses[401],
-      403: problemResponses[403],
-      404: problemResponses[404],
-      ...commonResponses,
+      ...problems(401, 403, 404),
     },
   }),
   (deps: OrganizationsDeps) => async (c) => {

@@ -1,11 +1,5 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-  z,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
 import { createOrganization } from '../../../shared/orgs/organizations';
 import type { OrganizationsDeps } from '../app';
 import { OrganizationSchema, OrgName } from '../schemas';
@@ -21,8 +15,7 @@ export const createOrganizationOperation = defineOperation(
     },
     responses: {
       201: { description: 'Created', content: { 'application/json': { schema: OrganizationSchema } } },
-      401: problemResponses[401],
-      ...commonResponses,
+      ...problems(401),
     },
   }),
   (deps: OrganizationsDeps) => async (c) =>

@@ -1,11 +1,6 @@
 import { actorOf } from '../../../shared/auth/middleware';
 import { requireOrgRole } from '../../../shared/authz';
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
 import { deleteOrganization } from '../../../shared/orgs/organizations';
 import type { OrganizationsDeps } from '../app';
 import { OrgParam } from '../schemas';
@@ -19,11 +14,7 @@ export const deleteOrganizationOperation = defineOperation(
     request: { params: OrgParam },
     responses: {
       204: { description: 'Deleted' },
-      401: problemResponses[401],
-      403: problemResponses[403],
-      404: problemResponses[404],
-      409: problemResponses[409],
-      ...commonResponses,
+      ...problems(401, 403, 404, 409),
     },
   }),
   (deps: OrganizationsDeps) => async (c) => {

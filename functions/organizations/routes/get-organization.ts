@@ -1,10 +1,5 @@
 import { requireOrgRole } from '../../../shared/authz';
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
 import { getOrganization } from '../../../shared/orgs/organizations';
 import type { OrganizationsDeps } from '../app';
 import { OrganizationSchema, OrgParam } from '../schemas';
@@ -21,9 +16,7 @@ export const getOrganizationOperation = defineOperation(
         description: 'The organization',
         content: { 'application/json': { schema: OrganizationSchema } },
       },
-      401: problemResponses[401],
-      404: problemResponses[404],
-      ...commonResponses,
+      ...problems(401, 404),
     },
   }),
   (deps: OrganizationsDeps) => async (c) => {

@@ -1,12 +1,6 @@
 import { actorOf } from '../../../shared/auth/middleware';
 import { requireOrgRole } from '../../../shared/authz';
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-  z,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
 import { createInvitation } from '../../../shared/orgs/invitations';
 import type { OrganizationsDeps } from '../app';
 import { InvitationSchema, OrgParam, Role } from '../schemas';
@@ -27,11 +21,7 @@ export const inviteOperation = defineOperation(
     },
     responses: {
       201: { description: 'Invited', content: { 'application/json': { schema: InvitationSchema } } },
-      401: problemResponses[401],
-      403: problemResponses[403],
-      404: problemResponses[404],
-      409: problemResponses[409],
-      ...commonResponses,
+      ...problems(401, 403, 404, 409),
     },
   }),
   (deps: OrganizationsDeps) => async (c) => {

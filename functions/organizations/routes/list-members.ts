@@ -1,11 +1,5 @@
 import { requireOrgRole } from '../../../shared/authz';
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-  z,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
 import { PageQuery, pageOf } from '../../../shared/http/pagination';
 import { listMembers } from '../../../shared/orgs/members';
 import type { OrganizationsDeps } from '../app';
@@ -27,9 +21,7 @@ export const listMembersOperation = defineOperation(
           },
         },
       },
-      401: problemResponses[401],
-      404: problemResponses[404],
-      ...commonResponses,
+      ...problems(401, 404),
     },
   }),
   (deps: OrganizationsDeps) => async (c) => {

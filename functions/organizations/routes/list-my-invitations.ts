@@ -1,10 +1,4 @@
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-  z,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
 import { pageOf } from '../../../shared/http/pagination';
 import { listMyInvitations } from '../../../shared/orgs/invitations';
 import type { OrganizationsDeps } from '../app';
@@ -27,8 +21,7 @@ export const listMyInvitationsOperation = defineOperation(
     summary: "The caller's pending invitations (matched by verified email)",
     responses: {
       200: { description: 'Invitations', content: { 'application/json': { schema: pageOf(MyInvitation) } } },
-      401: problemResponses[401],
-      ...commonResponses,
+      ...problems(401),
     },
   }),
   (deps: OrganizationsDeps) => async (c) =>

@@ -1,9 +1,4 @@
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
 import { PageQuery, pageOf } from '../../../shared/http/pagination';
 import { listOrganizations } from '../../../shared/orgs/organizations';
 import type { OrganizationsDeps } from '../app';
@@ -21,8 +16,7 @@ export const listOrganizationsOperation = defineOperation(
         description: 'Organizations',
         content: { 'application/json': { schema: pageOf(OrganizationSchema) } },
       },
-      401: problemResponses[401],
-      ...commonResponses,
+      ...problems(401),
     },
   }),
   (deps: OrganizationsDeps) => async (c) =>

@@ -1,11 +1,6 @@
 import { actorOf } from '../../../shared/auth/middleware';
 import { requireOrgRole } from '../../../shared/authz';
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
 import { removeMember } from '../../../shared/orgs/members';
 import type { OrganizationsDeps } from '../app';
 import { MemberParam } from '../schemas';
@@ -20,11 +15,7 @@ export const removeMemberOperation = defineOperation(
     request: { params: MemberParam },
     responses: {
       204: { description: 'Removed' },
-      401: problemResponses[401],
-      403: problemResponses[403],
-      404: problemResponses[404],
-      409: problemResponses[409],
-      ...commonResponses,
+      ...problems(401, 403, 404, 409),
     },
   }),
   (deps: OrganizationsDeps) => async (c) => {

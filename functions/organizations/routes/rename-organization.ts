@@ -1,12 +1,6 @@
 import { actorOf } from '../../../shared/auth/middleware';
 import { requireOrgRole } from '../../../shared/authz';
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-  z,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
 import { renameOrganization } from '../../../shared/orgs/organizations';
 import type { OrganizationsDeps } from '../app';
 import { OrganizationSchema, OrgName, OrgParam } from '../schemas';
@@ -23,10 +17,7 @@ export const renameOrganizationOperation = defineOperation(
     },
     responses: {
       200: { description: 'Renamed', content: { 'application/json': { schema: OrganizationSchema } } },
-      401: problemResponses[401],
-      403: problemResponses[403],
-      404: problemResponses[404],
-      ...commonResponses,
+      ...problems(401, 403, 404),
     },
   }),
   (deps: OrganizationsDeps) => async (c) => {

@@ -1,11 +1,5 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-  z,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
 import { respondToInvitation } from '../../../shared/orgs/invitations';
 import type { OrganizationsDeps } from '../app';
 import { InvitationParam, Role } from '../schemas';
@@ -16,11 +10,7 @@ const Result = z
 
 const responses = {
   200: { description: 'Done', content: { 'application/json': { schema: Result } } },
-  401: problemResponses[401],
-  403: problemResponses[403],
-  404: problemResponses[404],
-  409: problemResponses[409],
-  ...commonResponses,
+  ...problems(401, 403, 404, 409),
 };
 
 export const respondOperations = (['accept', 'decline'] as const).map((answer) =>

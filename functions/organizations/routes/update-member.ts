@@ -1,12 +1,6 @@
 import { actorOf } from '../../../shared/auth/middleware';
 import { requireOrgRole } from '../../../shared/authz';
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-  z,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
 import { changeMemberRole } from '../../../shared/orgs/members';
 import type { OrganizationsDeps } from '../app';
 import { MemberParam, Role } from '../schemas';
@@ -26,11 +20,7 @@ export const updateMemberOperation = defineOperation(
         description: 'Changed',
         content: { 'application/json': { schema: z.object({ userId: z.string(), role: Role }) } },
       },
-      401: problemResponses[401],
-      403: problemResponses[403],
-      404: problemResponses[404],
-      409: problemResponses[409],
-      ...commonResponses,
+      ...problems(401, 403, 404, 409),
     },
   }),
   (deps: OrganizationsDeps) => async (c) => {

@@ -1,11 +1,5 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-  z,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
 import { requireWorkspace } from '../../../shared/workspaces/access';
 import {
   createProject,
@@ -17,7 +11,6 @@ import {
 import { p, WsParams } from '../../workspaces/schemas';
 import type { ProjectsDeps } from '../app';
 
-const R = problemResponses;
 const ProjectBase = z.object({
   id: z.string(),
   name: z.string(),
@@ -55,9 +48,7 @@ export const listProjectsOperation = defineOperation(
           },
         },
       },
-      401: R[401],
-      404: R[404],
-      ...commonResponses,
+      ...problems(401, 404),
     },
   }),
   (deps: ProjectsDeps) => async (c) => {
@@ -90,12 +81,7 @@ export const createProjectOperation = defineOperation(
     },
     responses: {
       201: { description: 'Created', content: { 'application/json': { schema: ProjectSchema } } },
-      401: R[401],
-      403: R[403],
-      404: R[404],
-      409: R[409],
-      422: R[422],
-      ...commonResponses,
+      ...problems(401, 403, 404, 409, 422),
     },
   }),
   (deps: ProjectsDeps) => async (c) => {
@@ -117,9 +103,7 @@ export const getProjectOperation = defineOperation(
     request: { params: ProjectParams },
     responses: {
       200: { description: 'The project', content: { 'application/json': { schema: ProjectSchema } } },
-      401: R[401],
-      404: R[404],
-      ...commonResponses,
+      ...problems(401, 404),
     },
   }),
   (deps: ProjectsDeps) => async (c) => {
@@ -138,11 +122,7 @@ export const deleteProjectOperation = defineOperation(
     request: { params: ProjectParams },
     responses: {
       204: { description: 'Deleted' },
-      401: R[401],
-      403: R[403],
-      404: R[404],
-      409: R[409],
-      ...commonResponses,
+      ...problems(401, 403, 404, 409),
     },
   }),
   (deps: ProjectsDeps) => async (c) => {

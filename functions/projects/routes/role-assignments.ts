@@ -1,17 +1,10 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-  z,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
 import { requireProject } from '../../../shared/workspaces/access';
 import { assignRole, listRoleAssignments, unassignRole } from '../../../shared/workspaces/roles';
 import { p } from '../../workspaces/schemas';
 import type { ProjectsDeps } from '../app';
 
-const R = problemResponses;
 const ProjectParams = z.object({ projectId: p('projectId', 'prj-abcdefghijklmnopqrst') });
 const Assignment = z
   .object({
@@ -43,9 +36,7 @@ export const listRoleAssignmentsOperation = defineOperation(
           'application/json': { schema: z.object({ items: z.array(Assignment), nextCursor: z.null() }) },
         },
       },
-      401: R[401],
-      404: R[404],
-      ...commonResponses,
+      ...problems(401, 404),
     },
   }),
   (deps: ProjectsDeps) => async (c) => {
@@ -77,12 +68,7 @@ export const assignRoleOperation = defineOperation(
     },
     responses: {
       201: { description: 'Assigned', content: { 'application/json': { schema: Assignment } } },
-      401: R[401],
-      403: R[403],
-      404: R[404],
-      409: R[409],
-      422: R[422],
-      ...commonResponses,
+      ...problems(401, 403, 404, 409, 422),
     },
   }),
   (deps: ProjectsDeps) => async (c) => {
@@ -102,7 +88,7 @@ export const unassignRoleOperation = defineOperation(
     tags: ['Project roles'],
     summary: 'Remove a role assignment (workspace admins)',
     request: { params: ProjectParams.extend({ assignmentId: p('assignmentId', 'ra-abcdefghijklmnopqrst') }) },
-    responses: { 204: { description: 'Removed' }, 401: R[401], 403: R[403], 404: R[404], ...commonResponses },
+    responses: { 204: { description: 'Removed' }, ...problems(401, 403, 404) },
   }),
   (deps: ProjectsDeps) => async (c) => {
     const { projectId, assignmentId } = c.req.valid('param');

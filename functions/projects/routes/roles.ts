@@ -1,11 +1,5 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-  z,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
 import { requireProject } from '../../../shared/workspaces/access';
 import {
   createRole,
@@ -18,7 +12,6 @@ import {
 import { p } from '../../workspaces/schemas';
 import type { ProjectsDeps } from '../app';
 
-const R = problemResponses;
 const ProjectParams = z.object({ projectId: p('projectId', 'prj-abcdefghijklmnopqrst') });
 const RoleParams = ProjectParams.extend({ roleId: p('roleId', 'role-abcdefghijklmnopqrst') });
 const RoleName = z
@@ -43,9 +36,7 @@ export const listRolesOperation = defineOperation(
           'application/json': { schema: z.object({ items: z.array(RoleSchema), nextCursor: z.null() }) },
         },
       },
-      401: R[401],
-      404: R[404],
-      ...commonResponses,
+      ...problems(401, 404),
     },
   }),
   (deps: ProjectsDeps) => async (c) => {
@@ -70,11 +61,7 @@ export const createRoleOperation = defineOperation(
     },
     responses: {
       201: { description: 'Created', content: { 'application/json': { schema: RoleSchema } } },
-      401: R[401],
-      403: R[403],
-      404: R[404],
-      409: R[409],
-      ...commonResponses,
+      ...problems(401, 403, 404, 409),
     },
   }),
   (deps: ProjectsDeps) => async (c) => {
@@ -96,9 +83,7 @@ export const getRoleOperation = defineOperation(
     request: { params: RoleParams },
     responses: {
       200: { description: 'The role', content: { 'application/json': { schema: RoleSchema } } },
-      401: R[401],
-      404: R[404],
-      ...commonResponses,
+      ...problems(401, 404),
     },
   }),
   (deps: ProjectsDeps) => async (c) => {
@@ -123,12 +108,7 @@ export const updateRoleOperation = defineOperation(
     },
     responses: {
       200: { description: 'Updated', content: { 'application/json': { schema: RoleSchema } } },
-      401: R[401],
-      403: R[403],
-      404: R[404],
-      409: R[409],
-      422: R[422],
-      ...commonResponses,
+      ...problems(401, 403, 404, 409, 422),
     },
   }),
   (deps: ProjectsDeps) => async (c) => {
@@ -150,11 +130,7 @@ export const deleteRoleOperation = defineOperation(
     request: { params: RoleParams },
     responses: {
       204: { description: 'Deleted' },
-      401: R[401],
-      403: R[403],
-      404: R[404],
-      422: R[422],
-      ...commonResponses,
+      ...problems(401, 403, 404, 422),
     },
   }),
   (deps: ProjectsDeps) => async (c) => {

@@ -1,11 +1,5 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-  z,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
 import { requireWorkspace } from '../../../shared/workspaces/access';
 import {
   assignClusterRole,
@@ -16,7 +10,6 @@ import { WORKSPACE_CLUSTER_ROLES } from '../../../shared/workspaces/presets';
 import type { WorkspacesDeps } from '../app';
 import { p, WsParams } from '../schemas';
 
-const R = problemResponses;
 const Assignment = z
   .object({
     id: z.string(),
@@ -41,9 +34,7 @@ export const listClusterRoleAssignmentsOperation = defineOperation(
           'application/json': { schema: z.object({ items: z.array(Assignment), nextCursor: z.null() }) },
         },
       },
-      401: R[401],
-      404: R[404],
-      ...commonResponses,
+      ...problems(401, 404),
     },
   }),
   (deps: WorkspacesDeps) => async (c) => {
@@ -75,12 +66,7 @@ export const assignClusterRoleOperation = defineOperation(
     },
     responses: {
       201: { description: 'Assigned', content: { 'application/json': { schema: Assignment } } },
-      401: R[401],
-      403: R[403],
-      404: R[404],
-      409: R[409],
-      422: R[422],
-      ...commonResponses,
+      ...problems(401, 403, 404, 409, 422),
     },
   }),
   (deps: WorkspacesDeps) => async (c) => {
@@ -100,7 +86,7 @@ export const unassignClusterRoleOperation = defineOperation(
     tags: ['Groups'],
     summary: 'Remove a cluster-role assignment (workspace admins)',
     request: { params: WsParams.extend({ assignmentId: p('assignmentId', 'ra-abcdefghijklmnopqrst') }) },
-    responses: { 204: { description: 'Removed' }, 401: R[401], 403: R[403], 404: R[404], ...commonResponses },
+    responses: { 204: { description: 'Removed' }, ...problems(401, 403, 404) },
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId, assignmentId } = c.req.valid('param');

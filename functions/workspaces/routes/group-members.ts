@@ -1,17 +1,10 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-  z,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
 import { requireWorkspace } from '../../../shared/workspaces/access';
 import { addGroupMember, listGroupMembers, removeGroupMember } from '../../../shared/workspaces/groups';
 import type { WorkspacesDeps } from '../app';
 import { GroupParams, p } from '../schemas';
 
-const R = problemResponses;
 const GroupMember = z
   .object({ userId: z.string(), email: z.string(), displayName: z.string() })
   .openapi('GroupMember');
@@ -30,9 +23,7 @@ export const listGroupMembersOperation = defineOperation(
           'application/json': { schema: z.object({ items: z.array(GroupMember), nextCursor: z.null() }) },
         },
       },
-      401: R[401],
-      404: R[404],
-      ...commonResponses,
+      ...problems(401, 404),
     },
   }),
   (deps: WorkspacesDeps) => async (c) => {
@@ -60,12 +51,7 @@ export const addGroupMemberOperation = defineOperation(
         description: 'Added',
         content: { 'application/json': { schema: z.object({ groupId: z.string(), userId: z.string() }) } },
       },
-      401: R[401],
-      403: R[403],
-      404: R[404],
-      409: R[409],
-      422: R[422],
-      ...commonResponses,
+      ...problems(401, 403, 404, 409, 422),
     },
   }),
   (deps: WorkspacesDeps) => async (c) => {
@@ -84,7 +70,7 @@ export const removeGroupMemberOperation = defineOperation(
     tags: ['Groups'],
     summary: 'Remove someone from a group (workspace admins)',
     request: { params: GroupParams.extend({ userId: p('userId', 'usr-abcdefghijklmnopqrst') }) },
-    responses: { 204: { description: 'Removed' }, 401: R[401], 403: R[403], 404: R[404], ...commonResponses },
+    responses: { 204: { description: 'Removed' }, ...problems(401, 403, 404) },
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId, groupId, userId } = c.req.valid('param');

@@ -1,11 +1,5 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-  z,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
 import { requireWorkspace } from '../../../shared/workspaces/access';
 import {
   createGroup,
@@ -17,7 +11,6 @@ import {
 import type { WorkspacesDeps } from '../app';
 import { GroupName, GroupParams, GroupSchema, GroupTreeSchema, WsParams } from '../schemas';
 
-const R = problemResponses;
 const ParentId = z.string().max(64).nullable().optional();
 
 export const listGroupsOperation = defineOperation(
@@ -34,9 +27,7 @@ export const listGroupsOperation = defineOperation(
           'application/json': { schema: z.object({ items: z.array(GroupTreeSchema), nextCursor: z.null() }) },
         },
       },
-      401: R[401],
-      404: R[404],
-      ...commonResponses,
+      ...problems(401, 404),
     },
   }),
   (deps: WorkspacesDeps) => async (c) => {
@@ -61,11 +52,7 @@ export const createGroupOperation = defineOperation(
     },
     responses: {
       201: { description: 'Created', content: { 'application/json': { schema: GroupSchema } } },
-      401: R[401],
-      403: R[403],
-      404: R[404],
-      409: R[409],
-      ...commonResponses,
+      ...problems(401, 403, 404, 409),
     },
   }),
   (deps: WorkspacesDeps) => async (c) => {
@@ -84,9 +71,7 @@ export const getGroupOperation = defineOperation(
     request: { params: GroupParams },
     responses: {
       200: { description: 'The group', content: { 'application/json': { schema: GroupSchema } } },
-      401: R[401],
-      404: R[404],
-      ...commonResponses,
+      ...problems(401, 404),
     },
   }),
   (deps: WorkspacesDeps) => async (c) => {
@@ -113,12 +98,7 @@ export const updateGroupOperation = defineOperation(
     },
     responses: {
       200: { description: 'Updated', content: { 'application/json': { schema: GroupSchema } } },
-      401: R[401],
-      403: R[403],
-      404: R[404],
-      409: R[409],
-      422: R[422],
-      ...commonResponses,
+      ...problems(401, 403, 404, 409, 422),
     },
   }),
   (deps: WorkspacesDeps) => async (c) => {
@@ -140,11 +120,7 @@ export const deleteGroupOperation = defineOperation(
     request: { params: GroupParams },
     responses: {
       204: { description: 'Deleted' },
-      401: R[401],
-      403: R[403],
-      404: R[404],
-      409: R[409],
-      ...commonResponses,
+      ...problems(401, 403, 404, 409),
     },
   }),
   (deps: WorkspacesDeps) => async (c) => {

@@ -1,11 +1,5 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-  z,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
 import { PageQuery, pageOf } from '../../../shared/http/pagination';
 import { requireWorkspace } from '../../../shared/workspaces/access';
 import {
@@ -16,7 +10,6 @@ import {
 import type { WorkspacesDeps } from '../app';
 import { p, WsParams } from '../schemas';
 
-const R = problemResponses;
 const Member = z
   .object({ userId: z.string(), email: z.string(), displayName: z.string(), joinedAt: z.string() })
   .openapi('WorkspaceMember');
@@ -30,9 +23,7 @@ export const listWorkspaceMembersOperation = defineOperation(
     request: { params: WsParams, query: PageQuery },
     responses: {
       200: { description: 'Members', content: { 'application/json': { schema: pageOf(Member) } } },
-      401: R[401],
-      404: R[404],
-      ...commonResponses,
+      ...problems(401, 404),
     },
   }),
   (deps: WorkspacesDeps) => async (c) => {
@@ -60,12 +51,7 @@ export const addWorkspaceMemberOperation = defineOperation(
         description: 'Added',
         content: { 'application/json': { schema: z.object({ userId: z.string() }) } },
       },
-      401: R[401],
-      403: R[403],
-      404: R[404],
-      409: R[409],
-      422: R[422],
-      ...commonResponses,
+      ...problems(401, 403, 404, 409, 422),
     },
   }),
   (deps: WorkspacesDeps) => async (c) => {
@@ -85,7 +71,7 @@ export const removeWorkspaceMemberOperation = defineOperation(
     tags: ['Workspace members'],
     summary: "Remove a member; they leave all the workspace's groups",
     request: { params: WsParams.extend({ userId: p('userId', 'usr-abcdefghijklmnopqrst') }) },
-    responses: { 204: { description: 'Removed' }, 401: R[401], 403: R[403], 404: R[404], ...commonResponses },
+    responses: { 204: { description: 'Removed' }, ...problems(401, 403, 404) },
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId, userId } = c.req.valid('param');

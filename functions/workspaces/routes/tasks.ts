@@ -1,12 +1,6 @@
 import { streamSSE } from 'hono/streaming';
 import { orgRoleOf } from '../../../shared/authz';
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-  z,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
 import { getTask, type TaskView } from '../../../shared/workspaces/workspaces';
 import type { WorkspacesDeps } from '../app';
 import { p } from '../schemas';
@@ -38,9 +32,7 @@ export const getTaskOperation = defineOperation(
         description: 'The task (JSON), or a stream of `task` events (SSE) ending when the task ends',
         content: { 'application/json': { schema: TaskSchema }, 'text/event-stream': { schema: z.string() } },
       },
-      401: problemResponses[401],
-      404: problemResponses[404],
-      ...commonResponses,
+      ...problems(401, 404),
     },
   }),
   (deps: WorkspacesDeps) => async (c) => {

@@ -1,12 +1,6 @@
 import { actorOf } from '../../../shared/auth/middleware';
 import { requireOrgRole } from '../../../shared/authz';
-import {
-  commonResponses,
-  createRoute,
-  defineOperation,
-  problemResponses,
-  z,
-} from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
 import { PageQuery, pageOf } from '../../../shared/http/pagination';
 import { requireWorkspace, workspaceNotFound } from '../../../shared/workspaces/access';
 import {
@@ -19,7 +13,6 @@ import {
 import type { WorkspacesDeps } from '../app';
 import { AcceptedTask, DedicatedNodeConfig, OrgWsIdParams, OrgWsParams, WorkspaceSchema } from '../schemas';
 
-const R = problemResponses;
 const accepted = {
   202: {
     description: 'Accepted; follow the task',
@@ -70,12 +63,7 @@ export const createWorkspaceOperation = defineOperation(
     },
     responses: {
       ...accepted,
-      401: R[401],
-      403: R[403],
-      404: R[404],
-      409: R[409],
-      422: R[422],
-      ...commonResponses,
+      ...problems(401, 403, 404, 409, 422),
     },
   }),
   (deps: WorkspacesDeps) => async (c) => {
@@ -100,9 +88,7 @@ export const listWorkspacesOperation = defineOperation(
         description: 'Workspaces',
         content: { 'application/json': { schema: pageOf(WorkspaceSchema) } },
       },
-      401: R[401],
-      404: R[404],
-      ...commonResponses,
+      ...problems(401, 404),
     },
   }),
   (deps: WorkspacesDeps) => async (c) => {
@@ -125,9 +111,7 @@ export const getWorkspaceOperation = defineOperation(
     request: { params: OrgWsIdParams },
     responses: {
       200: { description: 'The workspace', content: { 'application/json': { schema: WorkspaceSchema } } },
-      401: R[401],
-      404: R[404],
-      ...commonResponses,
+      ...problems(401, 404),
     },
   }),
   (deps: WorkspacesDeps) => async (c) => {
@@ -164,12 +148,7 @@ export const changePlanOperation = defineOperation(
     },
     responses: {
       ...accepted,
-      401: R[401],
-      403: R[403],
-      404: R[404],
-      409: R[409],
-      422: R[422],
-      ...commonResponses,
+      ...problems(401, 403, 404, 409, 422),
     },
   }),
   (deps: WorkspacesDeps) => async (c) => {
@@ -189,7 +168,7 @@ export const deleteWorkspaceOperation = defineOperation(
     tags: ['Workspaces'],
     summary: 'Delete a workspace and its vCluster (org admins); repeat calls return the same task',
     request: { params: OrgWsIdParams },
-    responses: { ...accepted, 401: R[401], 403: R[403], 404: R[404], ...commonResponses },
+    responses: { ...accepted, ...problems(401, 403, 404) },
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { orgId, wsId } = c.req.valid('param');
