@@ -4,6 +4,7 @@ import { buildOpenApiDocument } from '../shared/http/openapi-document';
 import type { Platform } from '../shared/platform';
 import * as auth from './auth/app';
 import * as docs from './docs/app';
+import * as notifications from './notifications/app';
 import * as organizations from './organizations/app';
 import * as plans from './plans/app';
 import * as projects from './projects/app';
@@ -26,6 +27,20 @@ export const functionRegistry = {
   },
   workspaces: { operations: workspaces.operations, create: (p, o) => workspaces.createWorkspacesApp(p, o) },
   projects: { operations: projects.operations, create: (p, o) => projects.createProjectsApp(p, o) },
+  notifications: {
+    operations: [],
+    create: (p, o) =>
+      notifications.createNotificationsApp(
+        {
+          db: p.db,
+          kek: p.auth.auth.kek,
+          publicUrl: p.auth.publicUrl,
+          devLogin: p.auth.devLogin,
+          log: p.log,
+        },
+        o,
+      ),
+  },
   plans: { operations: plans.operations, create: (p, o) => plans.createPlansApp(p, o) },
   docs: {
     operations: docs.operations,

@@ -32,5 +32,7 @@ export function createLocalServer(platform: Platform) {
     const entry = match(new URL(req.url).pathname);
     return (entry ? apps.get(entry.name)! : root).fetch(req, env);
   };
-  return { fetch, apps: [root, ...apps.values()] };
+  /** How the local dispatcher reaches a worker function: in-process, as Knative would over HTTP. */
+  const deliver = (fn: string) => (req: Request) => Promise.resolve(apps.get(fn)!.fetch(req));
+  return { fetch, apps: [root, ...apps.values()], registry, deliver };
 }

@@ -19,6 +19,8 @@ export type Database = {
   location: string;
   ping: () => Promise<void>;
   close: () => Promise<void>;
+  /** LISTEN on a channel; resolves to the function that stops listening. */
+  listen: (channel: string, onNotify: () => void) => Promise<() => Promise<void>>;
 };
 
 export class DatabaseUnavailableError extends OperatorError {
@@ -53,6 +55,17 @@ export async function openPostgres(url: string, opts: { poolMax: number; log?: L
       await pool.query('select 1');
     },
     close: () => pool.end(),
+    listen: async (channel, onNotify) => {
+      // A dedicated connection: pooled ones are handed to others between queries and would miss notifications.
+      const client = new pg.Client({ connectionString: url });
+      client.on('error', () => {});
+      await client.connect();
+      client.on('notification', onNotify);
+      await client.query(`listen ${pg.escapeIdentifier(channel)}`);
+      return async () => {
+        await client.end().catch(() => {});
+      };
+    },
   };
 }
 
@@ -80,5 +93,9 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
       await client.query('select 1');
     },
     close: () => client.close(),
+    listen: async (channel, onNotify) => {
+      const unlisten = await client.listen(channel, onNotify);
+      return async () => unlisten();
+    },
   };
 }

@@ -11,9 +11,11 @@ import { createPlatform, type Platform } from '.';
  */
 export async function runProcess(
   name: string,
-  build: (
-    platform: Platform,
-  ) => Promise<{ fetch: (req: Request, env?: unknown) => Response | Promise<Response>; apps: HexabaseApp[] }>,
+  build: (platform: Platform) => Promise<{
+    fetch: (req: Request, env?: unknown) => Response | Promise<Response>;
+    apps: HexabaseApp[];
+    onShutdown?: () => Promise<void>;
+  }>,
   opts: { migrate?: boolean; envDefaults?: Record<string, string> } = {},
 ): Promise<void> {
   const env = loadEnvOrExit({ ...opts.envDefaults, ...process.env });
@@ -31,7 +33,7 @@ export async function runProcess(
     }
     throw err;
   }
-  const { fetch, apps } = await build(platform);
+  const { fetch, apps, onShutdown: stopWork } = await build(platform);
   const served = await listen(fetch, { port: env.PORT, host: env.HOST });
   log.info({ port: served.port }, `${name} listening on http://localhost:${served.port}`);
   onShutdown({
@@ -45,6 +47,7 @@ export async function runProcess(
         },
       },
       { name: 'http', run: served.close },
+      { name: 'background work', run: () => stopWork?.() },
       { name: 'platform', run: platform.close },
     ],
   });

@@ -30,6 +30,11 @@ export const routeTable: FunctionRoute[] = [
     description: 'Projects (namespaces), project roles and role assignments',
     prefixes: ['/api/v1/workspaces/*/projects', '/api/v1/projects'],
   },
+  {
+    name: 'notifications',
+    description: 'Worker: composes and sends requested emails (CloudEvents only, no public paths)',
+    prefixes: [],
+  },
   { name: 'plans', description: 'Public plan catalogue', prefixes: ['/api/v1/plans'] },
   {
     name: 'docs',

@@ -1,0 +1,110 @@
+import type { CloudEvent } from 'cloudevents';
+import { asc, inArray, isNull, sql } from 'drizzle-orm';
+import type { Database } from '../db';
+import { outbox } from '../db/schema';
+import type { Logger } from '../log';
+import { toCloudEvent } from './cloudevents';
+
+/** Publishes one event and resolves only once it is durably accepted (a JetStream ack, or the local dispatcher). */
+export type Publish = (event: CloudEvent<Record<string, unknown>>) => Promise<void>;
+
+export type RelayOptions = {
+  database: Database;
+  publish: Publish;
+  log: Logger;
+  batchSize?: number;
+  /** Fallback when a NOTIFY is missed (and the cadence of retries while the broker is down). */
+  pollMs?: number;
+  onPublished?: (n: number) => void;
+};
+
+export type Relay = {
+  /** Publishes what is pending now; resolves with how many were published. */
+  drain: () => Promise<number>;
+  start: () => Promise<void>;
+  stop: () => Promise<void>;
+};
+
+/**
+ * Transactional outbox → broker. Rows are claimed with FOR UPDATE SKIP LOCKED, so several relays share the work
+ * without publishing a row twice at the same time; a row is marked sent only after its publish is acknowledged.
+ * A relay killed between the ack and the commit re-publishes that row later: the broker drops the duplicate by
+ * its Nats-Msg-Id (= event id), and handlers are idempotent besides.
+ */
+export function createRelay(opts: RelayOptions): Relay {
+  const db = opts.database.db;
+  const batchSize = opts.batchSize ?? 100;
+  let running = false;
+  let wake: (() => void) | undefined;
+  let loop: Promise<void> | undefined;
+  let unlisten: (() => Promise<void>) | undefined;
+
+  const batch = async (): Promise<{ published: number; failed: boolean }> =>
+    db.transaction(async (tx) => {
+      const rows = await tx
+        .select()
+        .from(outbox)
+        .where(isNull(outbox.sentAt))
+        .orderBy(asc(outbox.seq))
+        .limit(batchSize)
+        .for('update', { skipLocked: true });
+      const sent: number[] = [];
+      let failed = false;
+      for (const row of rows) {
+        try {
+          await opts.publish(toCloudEvent(row));
+          sent.push(row.seq);
+        } catch (err) {
+          failed = true;
+          await tx
+            .update(outbox)
+            .set({ attempts: sql`${outbox.attempts} + 1`, lastError: (err as Error).message.slice(0, 500) })
+            .where(inArray(outbox.seq, [row.seq]));
+          break; // keep order: later events wait for this one
+        }
+      }
+      if (sent.length) await tx.update(outbox).set({ sentAt: new Date() }).where(inArray(outbox.seq, sent));
+      return { published: sent.length, failed };
+    });
+
+  const drain = async () => {
+    let total = 0;
+    for (;;) {
+      const { published, failed } = await batch();
+      total += published;
+      opts.onPublished?.(published);
+      if (failed || published < batchSize) return total;
+    }
+  };
+
+  return {
+    drain,
+    start: async () => {
+      if (running) return;
+      running = true;
+      unlisten = await opts.database.listen('hexabase_outbox', () => wake?.()).catch(() => undefined);
+      loop = (async () => {
+        while (running) {
+          try {
+            await drain();
+          } catch (err) {
+            opts.log.warn({ err: (err as Error).message }, 'outbox relay: batch failed; retrying');
+          }
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, opts.pollMs ?? 1000);
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+        }
+      })();
+    },
+    stop: async () => {
+      running = false;
+      wake?.();
+      await loop;
+      await unlisten?.();
+    },
+  };
+}

@@ -1,0 +1,19 @@
+/**
+ * Which worker function receives which event types: the Knative Triggers and the local dispatcher are both
+ * generated from this table. `path` is the function's CloudEvents endpoint.
+ */
+export type TriggerSpec = { name: string; function: string; path: string; types: string[] };
+
+export const triggerTable: TriggerSpec[] = [
+  {
+    name: 'notifications-email',
+    function: 'notifications',
+    path: '/events',
+    types: ['ai.hexabase.notification.email.requested'],
+  },
+];
+
+export type DeliveryPolicy = { maxAttempts: number; backoffMs: number; timeoutMs: number };
+
+/** The same numbers go into the Knative Triggers' delivery spec. */
+export const DEFAULT_DELIVERY: DeliveryPolicy = { maxAttempts: 6, backoffMs: 500, timeoutMs: 10_000 };
