@@ -1,4 +1,4 @@
-import type { CreateAppOptions, HexabaseApp } from '../shared/http/app';
+import { type CreateAppOptions, createApp, type HexabaseApp } from '../shared/http/app';
 import type { Operation } from '../shared/http/openapi';
 import { buildOpenApiDocument } from '../shared/http/openapi-document';
 import type { Platform } from '../shared/platform';
@@ -41,6 +41,7 @@ export const functionRegistry = {
         o,
       ),
   },
+  relay: { operations: [], create: (_p, o) => createApp({ ...o, name: 'relay' }) },
   plans: { operations: plans.operations, create: (p, o) => plans.createPlansApp(p, o) },
   docs: {
     operations: docs.operations,

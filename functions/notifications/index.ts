@@ -1,11 +1,14 @@
 import { runProcess } from '../../shared/platform/run';
-import { functionRegistry } from '../registry';
+import { createNotificationsApp } from './app';
 
 await runProcess('notifications', async (p) => {
-  const app = functionRegistry.notifications.create(p, {
+  const deps = {
+    db: p.db,
+    kek: p.auth.auth.kek,
+    publicUrl: p.auth.publicUrl,
+    devLogin: p.auth.devLogin,
     log: p.log,
-    readiness: p.readiness,
-    defaultMetrics: true,
-  });
+  };
+  const app = createNotificationsApp(deps, { log: p.log, readiness: p.readiness, defaultMetrics: true });
   return { fetch: app.fetch, apps: [app] };
 });

@@ -62,33 +62,35 @@ const toRegex = (prefix: string) => `${prefix.replaceAll('*', '[^/]+')}(/|$)`;
  * gateway; `upstream-vhost` selects the service). Wildcard segments need regex paths.
  */
 export function ingress(routes: FunctionRoute[], opts: DeployOptions) {
-  return routes.map((route) => ({
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'Ingress',
-    metadata: {
-      name: `hexabase-${route.name}`,
-      namespace: opts.namespace,
-      labels: { ...LABELS, 'app.kubernetes.io/component': route.name },
-      annotations: {
-        'nginx.ingress.kubernetes.io/use-regex': 'true',
-        'nginx.ingress.kubernetes.io/upstream-vhost': `hexabase-${route.name}.${opts.namespace}.svc.cluster.local`,
-      },
-    },
-    spec: {
-      ingressClassName: 'nginx',
-      rules: [
-        {
-          host: opts.host,
-          http: {
-            paths: route.prefixes.map((prefix) => ({
-              path: toRegex(prefix),
-              pathType: 'ImplementationSpecific',
-              backend: { service: { name: `hexabase-${route.name}`, port: { number: 80 } } },
-            })),
-          },
+  return routes
+    .filter((route) => route.prefixes.length > 0)
+    .map((route) => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: {
+        name: `hexabase-${route.name}`,
+        namespace: opts.namespace,
+        labels: { ...LABELS, 'app.kubernetes.io/component': route.name },
+        annotations: {
+          'nginx.ingress.kubernetes.io/use-regex': 'true',
+          'nginx.ingress.kubernetes.io/upstream-vhost': `hexabase-${route.name}.${opts.namespace}.svc.cluster.local`,
         },
-      ],
-      tls: [{ hosts: [opts.host], secretName: 'hexabase-tls' }],
-    },
-  }));
+      },
+      spec: {
+        ingressClassName: 'nginx',
+        rules: [
+          {
+            host: opts.host,
+            http: {
+              paths: route.prefixes.map((prefix) => ({
+                path: toRegex(prefix),
+                pathType: 'ImplementationSpecific',
+                backend: { service: { name: `hexabase-${route.name}`, port: { number: 80 } } },
+              })),
+            },
+          },
+        ],
+        tls: [{ hosts: [opts.host], secretName: 'hexabase-tls' }],
+      },
+    }));
 }

@@ -35,6 +35,12 @@ export const routeTable: FunctionRoute[] = [
     description: 'Worker: composes and sends requested emails (CloudEvents only, no public paths)',
     prefixes: [],
   },
+  {
+    name: 'relay',
+    description: 'Worker: publishes the transactional outbox to NATS JetStream (always on)',
+    prefixes: [],
+    scale: { min: 1, max: 3 },
+  },
   { name: 'plans', description: 'Public plan catalogue', prefixes: ['/api/v1/plans'] },
   {
     name: 'docs',
