@@ -35,6 +35,7 @@ export function createRelay(opts: RelayOptions): Relay {
   const db = opts.database.db;
   const batchSize = opts.batchSize ?? 100;
   let running = false;
+  let dirty = false;
   let wake: (() => void) | undefined;
   let loop: Promise<void> | undefined;
   let unlisten: (() => Promise<void>) | undefined;
@@ -48,23 +49,29 @@ export function createRelay(opts: RelayOptions): Relay {
         .orderBy(asc(outbox.seq))
         .limit(batchSize)
         .for('update', { skipLocked: true });
-      const sent: number[] = [];
-      let failed = false;
-      for (const row of rows) {
-        try {
-          await opts.publish(toCloudEvent(row));
-          sent.push(row.seq);
-        } catch (err) {
-          failed = true;
-          await tx
-            .update(outbox)
-            .set({ attempts: sql`${outbox.attempts} + 1`, lastError: (err as Error).message.slice(0, 500) })
-            .where(inArray(outbox.seq, [row.seq]));
-          break; // keep order: later events wait for this one
-        }
+      // Publishes are pipelined on the one connection (the stream keeps their order); each row is marked sent
+      // only if its own publish was acknowledged.
+      const results = await Promise.allSettled(rows.map((row) => opts.publish(toCloudEvent(row))));
+      const sent = rows.filter((_, i) => results[i]!.status === 'fulfilled').map((r) => r.seq);
+      const failed = rows.filter((_, i) => results[i]!.status === 'rejected');
+      if (failed.length) {
+        const reason = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult)
+          .reason as Error;
+        await tx
+          .update(outbox)
+          .set({
+            attempts: sql`${outbox.attempts} + 1`,
+            lastError: String(reason?.message ?? reason).slice(0, 500),
+          })
+          .where(
+            inArray(
+              outbox.seq,
+              failed.map((r) => r.seq),
+            ),
+          );
       }
       if (sent.length) await tx.update(outbox).set({ sentAt: new Date() }).where(inArray(outbox.seq, sent));
-      return { published: sent.length, failed };
+      return { published: sent.length, failed: failed.length > 0 };
     });
 
   const drain = async () => {
@@ -82,14 +89,21 @@ export function createRelay(opts: RelayOptions): Relay {
     start: async () => {
       if (running) return;
       running = true;
-      unlisten = await opts.database.listen('hexabase_outbox', () => wake?.()).catch(() => undefined);
+      const notified = () => {
+        dirty = true;
+        wake?.();
+      };
+      unlisten = await opts.database.listen('hexabase_outbox', notified).catch(() => undefined);
       loop = (async () => {
         while (running) {
+          dirty = false;
           try {
             await drain();
           } catch (err) {
             opts.log.warn({ err: (err as Error).message }, 'outbox relay: batch failed; retrying');
           }
+          // A notification that arrived during the drain means rows may have committed after its SELECT.
+          if (dirty) continue;
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, opts.pollMs ?? 1000);
             wake = () => {
