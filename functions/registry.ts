@@ -3,6 +3,7 @@ import type { Operation } from '../shared/http/openapi';
 import { buildOpenApiDocument } from '../shared/http/openapi-document';
 import type { Platform } from '../shared/platform';
 import * as auth from './auth/app';
+import * as deadLetters from './dead-letters/app';
 import * as docs from './docs/app';
 import * as notifications from './notifications/app';
 import * as organizations from './organizations/app';
@@ -41,6 +42,7 @@ export const functionRegistry = {
         o,
       ),
   },
+  'dead-letters': { operations: [], create: (p, o) => deadLetters.createDeadLettersApp(p, o) },
   relay: { operations: [], create: (_p, o) => createApp({ ...o, name: 'relay' }) },
   plans: { operations: plans.operations, create: (p, o) => plans.createPlansApp(p, o) },
   docs: {

@@ -1,7 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { broker, brokerUrl, channelConfig, reconcileTick, triggers } from '../shared/deploy/eventing';
 import { type DeployOptions, ingress, knativeService } from '../shared/deploy/knative';
+import { triggerTable } from '../shared/events/triggers';
 import { routeTable } from '../shared/routes/table';
 
 export const DEFAULTS: DeployOptions = {
@@ -13,12 +15,34 @@ export const DEFAULTS: DeployOptions = {
 
 export function renderFunctions(opts: DeployOptions = DEFAULTS): string {
   const header = '# Generated from shared/routes/table.ts by `npm run manifests`. Do not edit by hand.\n';
-  const docs = [...routeTable.map((r) => knativeService(r, opts)), ...ingress(routeTable, opts)];
-  return header + docs.map((d) => stringify(d)).join('---\n');
+  const services = routeTable.map((r) =>
+    knativeService(r, opts, r.brokerSink ? { K_SINK: brokerUrl(opts) } : {}),
+  );
+  const docs = [...services, ...ingress(routeTable, opts)];
+  return header + docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n');
+}
+
+export function renderEventing(
+  opts: DeployOptions = DEFAULTS,
+  natsUrl = 'nats://nats.hexabase.svc.cluster.local:4222',
+): string {
+  const header = '# Generated from shared/events/triggers.ts by `npm run manifests`. Do not edit by hand.\n';
+  const docs = [
+    ...channelConfig(natsUrl),
+    broker(opts),
+    ...triggers(triggerTable, opts),
+    reconcileTick(opts),
+  ];
+  return header + docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const file = join(import.meta.dirname, '..', 'knative', 'functions.yaml');
-  writeFileSync(file, renderFunctions());
-  console.log(`wrote ${file}`);
+  for (const [name, render] of [
+    ['functions.yaml', renderFunctions],
+    ['eventing.yaml', renderEventing],
+  ] as const) {
+    const file = join(import.meta.dirname, '..', 'knative', name);
+    writeFileSync(file, render());
+    console.log(`wrote ${file}`);
+  }
 }

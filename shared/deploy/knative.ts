@@ -11,7 +11,7 @@ export type DeployOptions = {
 const LABELS = { 'app.kubernetes.io/part-of': 'hexabase', 'app.kubernetes.io/managed-by': 'hexabase' };
 
 /** One Knative Service per function of the route table; all share one image and differ by entry point. */
-export function knativeService(route: FunctionRoute, opts: DeployOptions) {
+export function knativeService(route: FunctionRoute, opts: DeployOptions, env: Record<string, string> = {}) {
   return {
     apiVersion: 'serving.knative.dev/v1',
     kind: 'Service',
@@ -38,6 +38,9 @@ export function knativeService(route: FunctionRoute, opts: DeployOptions) {
               command: ['node', `/app/dist/functions/${route.name}/index.mjs`],
               ports: [{ containerPort: 8080, name: 'http1' }],
               envFrom: [{ secretRef: { name: opts.envSecret } }],
+              ...(Object.keys(env).length
+                ? { env: Object.entries(env).map(([name, value]) => ({ name, value })) }
+                : {}),
               readinessProbe: { httpGet: { path: '/readyz' }, periodSeconds: 5 },
               livenessProbe: { httpGet: { path: '/healthz' }, periodSeconds: 10 },
               resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },

@@ -64,6 +64,8 @@ export const envObject = z.object({
     .max(90 * 86_400)
     .default(30 * 86_400),
   HEXABASE_TRUST_PROXY: bool.default(false),
+  /** Set in the cluster: where the relay forwards events (the Knative broker's ingress URL). */
+  K_SINK: urlWithProtocols(['http:', 'https:'], 'http(s)').optional(),
 });
 
 /** Rules across variables: things that are fine alone but dangerous together. */

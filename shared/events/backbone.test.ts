@@ -225,4 +225,57 @@ describe('event backbone on a real NATS JetStream', () => {
     expect(bad.status).toBe(400); // not a CloudEvent: the dispatcher dead-letters 4xx at once
     await dispatcher.stop();
   });
+
+  it('bridges every event of the stream to the Knative broker (a local stand-in for its ingress)', async () => {
+    const received: { type: string; id: string; mode: string }[] = [];
+    const { createServer } = await import('node:http');
+    const server = createServer((req, res) => {
+      received.push({
+        type: String(req.headers['ce-type']),
+        id: String(req.headers['ce-id']),
+        mode: req.headers['ce-specversion'] ? 'binary' : 'structured',
+      });
+      req.resume();
+      res.writeHead(202).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const sink = `http://127.0.0.1:${(server.address() as { port: number }).port}/hexabase/hexabase`;
+    const bridge = createDispatcher({
+      db: platform().db,
+      log: platform().log,
+      nats: handle.nc,
+      triggers: [
+        {
+          name: `bridge-${Date.now()}`,
+          function: 'broker',
+          path: sink,
+          types: ['*'],
+          deliver: (req) => fetch(req),
+        },
+      ],
+    });
+    await bridge.ready;
+    const relay = createRelay({
+      database: platform().database,
+      publish: jetStreamPublisher(handle.nc),
+      log: platform().log,
+    });
+    const id = await enqueue(platform().db, {
+      type: 'ai.hexabase.workspace.created',
+      source: 'test',
+      subject: 'ws-1',
+      data: { workspaceId: 'ws-1' },
+    });
+    await relay.drain();
+    await waitFor('bridged', async () => (received.some((r) => r.id === id) ? true : undefined), {
+      timeoutMs: 10_000,
+    });
+    expect(received.find((r) => r.id === id)).toEqual({
+      type: 'ai.hexabase.workspace.created',
+      id,
+      mode: 'binary',
+    });
+    await bridge.stop();
+    server.close();
+  });
 });

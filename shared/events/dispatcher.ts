@@ -28,7 +28,7 @@ export async function deliverOnce(trigger: Trigger, event: Event, timeoutMs: num
   const message = HTTP.binary(event);
   try {
     const res = await trigger.deliver(
-      new Request(`http://${trigger.function}${trigger.path}`, {
+      new Request(new URL(trigger.path, `http://${trigger.function}`), {
         method: 'POST',
         headers: message.headers as Record<string, string>,
         body: message.body as string,
@@ -44,6 +44,9 @@ export async function deliverOnce(trigger: Trigger, event: Event, timeoutMs: num
     return { kind: 'retry', error: (err as Error).message };
   }
 }
+
+/** `*` subscribes to every type (the bridge into the Knative broker). */
+const matches = (t: TriggerSpec, type: string) => t.types.includes('*') || t.types.includes(type);
 
 const backoff = (policy: DeliveryPolicy, attempt: number) => policy.backoffMs * 2 ** (attempt - 1);
 
@@ -131,7 +134,7 @@ export function createDispatcher(opts: {
           m.term();
           continue;
         }
-        if (!trigger.types.includes(event.type)) {
+        if (!matches(trigger, event.type)) {
           m.ack();
           continue;
         }
@@ -159,7 +162,7 @@ export function createDispatcher(opts: {
     ready,
     publish: async (event) => {
       if (opts.nats) throw new Error('with NATS, events are published to JetStream, not to the dispatcher');
-      for (const t of opts.triggers) if (t.types.includes(event.type)) attemptLocally(t, event, 1);
+      for (const t of opts.triggers) if (matches(t, event.type)) attemptLocally(t, event, 1);
     },
     replay: async (id) => {
       const [dl] = await opts.db.select().from(deadLetters).where(eq(deadLetters.id, id));

@@ -9,6 +9,8 @@ export type FunctionRoute = {
   name: string;
   description: string;
   prefixes: string[];
+  /** The function forwards events to the Knative broker: its Service gets K_SINK. */
+  brokerSink?: boolean;
   /** Knative scaling hints; the generator fills in defaults. */
   scale?: { min?: number; max?: number };
 };
@@ -36,9 +38,15 @@ export const routeTable: FunctionRoute[] = [
     prefixes: [],
   },
   {
+    name: 'dead-letters',
+    description: 'Worker: the Knative dead-letter sink; stores events whose deliveries failed',
+    prefixes: [],
+  },
+  {
     name: 'relay',
     description: 'Worker: publishes the transactional outbox to NATS JetStream (always on)',
     prefixes: [],
+    brokerSink: true,
     scale: { min: 1, max: 3 },
   },
   { name: 'plans', description: 'Public plan catalogue', prefixes: ['/api/v1/plans'] },
