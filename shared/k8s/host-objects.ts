@@ -1,0 +1,163 @@
+import { stringify } from 'yaml';
+import type { ResourceLimits } from '../plans';
+import {
+  AUTHN_CONFIGMAP,
+  AUTHN_MOUNT,
+  hostNamespace,
+  LABEL,
+  MANAGED_BY,
+  OIDC_PREFIX,
+  RELEASE,
+} from './names';
+import type { K8sObject } from './vcluster-objects';
+
+export type WorkspaceSpec = {
+  id: string;
+  organizationId: string;
+  limits: ResourceLimits;
+  dedicatedNodes: { nodeCount: number; labels?: Record<string, string> } | null;
+};
+
+export type ChartOptions = {
+  repository: string;
+  version: string;
+  /** Operator overlay merged over the generated values (deep merge, operator wins). */
+  valuesOverlay: Record<string, unknown>;
+  /** The issuer the workspace trusts: `{HEXABASE_PUBLIC_URL}/oidc/{wsId}`, and its CA when private. */
+  issuerUrl: (wsId: string) => string;
+  issuerCaPem?: string;
+};
+
+const labels = (ws: WorkspaceSpec) => ({
+  ...MANAGED_BY,
+  [LABEL.workspace]: ws.id,
+  [LABEL.organization]: ws.organizationId,
+});
+
+export function workspaceNamespace(ws: WorkspaceSpec): K8sObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: hostNamespace(ws.id), labels: labels(ws) },
+  };
+}
+
+/** Tenants cannot reach each other: only traffic from the own namespace and the platform's may enter. */
+export function isolation(ws: WorkspaceSpec): K8sObject {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'hexabase-isolation', namespace: hostNamespace(ws.id), labels: labels(ws) },
+    spec: {
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [
+        { from: [{ podSelector: {} }] },
+        { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'hexabase' } } }] },
+      ],
+    },
+  };
+}
+
+/** The structured authentication config the vCluster API server loads: only this workspace's issuer. */
+export function authenticationConfigMap(ws: WorkspaceSpec, chart: ChartOptions): K8sObject {
+  const config = {
+    apiVersion: 'apiserver.config.k8s.io/v1',
+    kind: 'AuthenticationConfiguration',
+    jwt: [
+      {
+        issuer: {
+          url: chart.issuerUrl(ws.id),
+          audiences: [ws.id],
+          ...(chart.issuerCaPem ? { certificateAuthority: chart.issuerCaPem } : {}),
+        },
+        claimMappings: {
+          username: { claim: 'sub', prefix: OIDC_PREFIX },
+          groups: { claim: 'groups', prefix: OIDC_PREFIX },
+        },
+      },
+    ],
+  };
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: AUTHN_CONFIGMAP, namespace: hostNamespace(ws.id), labels: labels(ws) },
+    data: { 'authentication.yaml': stringify(config) },
+  };
+}
+
+function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b)
+        ? merge(b as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}
+
+/** vcluster.yaml values: k8s distro, OIDC trust mounted from the ConfigMap, plan policies, dedicated nodes. */
+export function vclusterValues(ws: WorkspaceSpec, chart: ChartOptions): Record<string, unknown> {
+  const dedicated = ws.dedicatedNodes
+    ? {
+        nodeSelector: { 'hexabase.ai/dedicated': ws.id, ...(ws.dedicatedNodes.labels ?? {}) },
+        tolerations: [
+          { key: 'hexabase.ai/dedicated', operator: 'Equal', value: ws.id, effect: 'NoSchedule' },
+        ],
+      }
+    : undefined;
+  const { default: def, defaultRequest, max } = ws.limits.limitRange;
+  const values = {
+    controlPlane: {
+      distro: {
+        k8s: {
+          enabled: true,
+          apiServer: { extraArgs: [`--authentication-config=${AUTHN_MOUNT}/authentication.yaml`] },
+        },
+      },
+      statefulSet: {
+        persistence: {
+          addVolumes: [{ name: 'hexabase-authentication', configMap: { name: AUTHN_CONFIGMAP } }],
+          addVolumeMounts: [{ name: 'hexabase-authentication', mountPath: AUTHN_MOUNT, readOnly: true }],
+        },
+        ...(dedicated ? { scheduling: dedicated } : {}),
+      },
+    },
+    policies: {
+      resourceQuota: { enabled: true, quota: ws.limits.quota },
+      limitRange: { enabled: true, default: def, defaultRequest, max },
+      networkPolicy: { enabled: true },
+    },
+    ...(dedicated
+      ? { sync: { fromHost: { nodes: { enabled: true, selector: { labels: dedicated.nodeSelector } } } } }
+      : {}),
+    exportKubeConfig: {
+      server: `https://${RELEASE}.${hostNamespace(ws.id)}.svc:443`,
+      secret: { name: `vc-${RELEASE}` },
+    },
+  };
+  return merge(values, chart.valuesOverlay);
+}
+
+export function helmRelease(ws: WorkspaceSpec, chart: ChartOptions): K8sObject {
+  return {
+    apiVersion: 'helm.toolkit.fluxcd.io/v2',
+    kind: 'HelmRelease',
+    metadata: { name: RELEASE, namespace: hostNamespace(ws.id), labels: labels(ws) },
+    spec: {
+      interval: '10m',
+      chart: {
+        spec: {
+          chart: 'vcluster',
+          version: chart.version,
+          sourceRef: { kind: 'HelmRepository', name: 'loft', namespace: 'flux-system' },
+        },
+      },
+      install: { remediation: { retries: 3 } },
+      upgrade: { remediation: { retries: 3 } },
+      values: vclusterValues(ws, chart),
+    },
+  };
+}
