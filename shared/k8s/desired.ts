@@ -1,0 +1,61 @@
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../db';
+import { groups, plans, projects, roleAssignments, roles, workspaces } from '../db/schema';
+import type { ResourceLimits } from '../plans';
+import type { PolicyRuleT } from '../workspaces/roles';
+import { listRoleAssignments } from '../workspaces/roles';
+import {
+  clusterRoleBinding,
+  customRole,
+  type K8sObject,
+  limitRange,
+  presetClusterRoles,
+  projectNamespace,
+  resourceQuota,
+  roleBinding,
+} from './vcluster-objects';
+
+/**
+ * Everything Hexabase wants inside a workspace's vCluster, derived from the database alone (level-triggered:
+ * the same rows always give the same objects). A custom role used by an inherited assignment is created in the
+ * inheriting namespace too, since a RoleBinding can only refer to a Role of its own namespace.
+ */
+export async function desiredVClusterObjects(db: Db, wsId: string): Promise<K8sObject[]> {
+  const [ws] = await db.select({ planId: workspaces.planId }).from(workspaces).where(eq(workspaces.id, wsId));
+  if (!ws) return [];
+  const [plan] = await db.select().from(plans).where(eq(plans.id, ws.planId));
+  const limits = plan!.resourceLimits as ResourceLimits;
+  const out: K8sObject[] = [...presetClusterRoles()];
+  const cras = await db
+    .select({ id: roleAssignments.id, clusterRoleName: roleAssignments.roleName, groupName: groups.name })
+    .from(roleAssignments)
+    .innerJoin(groups, eq(groups.id, roleAssignments.groupId))
+    .where(and(eq(roleAssignments.workspaceId, wsId), eq(roleAssignments.scope, 'workspace')));
+  for (const a of cras)
+    out.push(clusterRoleBinding({ id: a.id, clusterRoleName: a.clusterRoleName!, groupName: a.groupName }));
+
+  const customById = new Map(
+    (await db.select().from(roles).where(eq(roles.workspaceId, wsId))).map((r) => [
+      r.id,
+      { projectId: r.projectId, name: r.name, rules: r.rules as PolicyRuleT[] },
+    ]),
+  );
+  for (const p of await db.select().from(projects).where(eq(projects.workspaceId, wsId))) {
+    out.push(projectNamespace(p), resourceQuota(p.name, limits), limitRange(p.name, limits));
+    const needed = new Set([...customById].filter(([, r]) => r.projectId === p.id).map(([id]) => id));
+    for (const a of await listRoleAssignments(db, p.id)) {
+      const custom = customById.get(a.roleId);
+      if (custom) needed.add(a.roleId);
+      out.push(
+        roleBinding(p.name, {
+          id: a.id,
+          groupName: a.groupName,
+          preset: !custom,
+          roleName: custom?.name ?? a.roleId,
+        }),
+      );
+    }
+    for (const id of needed) out.push(customRole(p.name, customById.get(id)!));
+  }
+  return out;
+}
