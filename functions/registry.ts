@@ -1,14 +1,16 @@
 import { type CreateAppOptions, createApp, type HexabaseApp } from '../shared/http/app';
 import type { Operation } from '../shared/http/openapi';
-import { buildOpenApiDocument } from '../shared/http/openapi-document';
 import type { Platform } from '../shared/platform';
+import { chartOptions, hostCluster } from '../shared/provisioner/host';
 import * as auth from './auth/app';
 import * as deadLetters from './dead-letters/app';
 import * as docs from './docs/app';
 import * as notifications from './notifications/app';
+import { openApiDocument } from './operations';
 import * as organizations from './organizations/app';
 import * as plans from './plans/app';
 import * as projects from './projects/app';
+import * as provisioner from './provisioner/app';
 import * as workspaces from './workspaces/app';
 
 export type AppOptions = Omit<CreateAppOptions, 'name'>;
@@ -43,6 +45,14 @@ export const functionRegistry = {
       ),
   },
   'dead-letters': { operations: [], create: (p, o) => deadLetters.createDeadLettersApp(p, o) },
+  provisioner: {
+    operations: [],
+    create: (p, o) =>
+      provisioner.createProvisionerApp(
+        { db: p.db, host: hostCluster(p.env), chart: chartOptions(p.env), log: p.log },
+        o,
+      ),
+  },
   relay: { operations: [], create: (_p, o) => createApp({ ...o, name: 'relay' }) },
   plans: { operations: plans.operations, create: (p, o) => plans.createPlansApp(p, o) },
   docs: {
@@ -57,6 +67,4 @@ export function allOperations(): Operation<never>[] {
   return Object.values(functionRegistry).flatMap((f) => f.operations as Operation<never>[]);
 }
 
-export function openApiDocument(publicUrl: string) {
-  return buildOpenApiDocument(allOperations(), publicUrl);
-}
+export { openApiDocument };

@@ -1,7 +1,11 @@
 import { runProcess } from '../../shared/platform/run';
-import { functionRegistry } from '../registry';
+import { openApiDocument } from '../operations';
+import { createDocsApp } from './app';
 
 await runProcess('docs', async (p) => {
-  const app = functionRegistry.docs.create(p, { log: p.log, readiness: {}, defaultMetrics: true });
+  const app = createDocsApp(
+    { document: () => openApiDocument(p.env.HEXABASE_PUBLIC_URL) },
+    { log: p.log, readiness: {}, defaultMetrics: true },
+  );
   return { fetch: app.fetch, apps: [app] };
 });

@@ -64,6 +64,13 @@ export const envObject = z.object({
     .max(90 * 86_400)
     .default(30 * 86_400),
   HEXABASE_TRUST_PROXY: bool.default(false),
+  /** Host cluster for the provisioner: a kubeconfig file; in a pod, the in-cluster service account instead. */
+  KUBECONFIG: z.string().min(1).optional(),
+  KUBERNETES_SERVICE_HOST: z.string().min(1).optional(),
+  HEXABASE_VCLUSTER_CHART_VERSION: z.string().min(1).default('0.30.0'),
+  HEXABASE_VCLUSTER_VALUES: json(z.record(z.string(), z.unknown())).default({}),
+  /** PEM file of the CA that signs the public URL's certificate, when vClusters cannot verify it otherwise. */
+  HEXABASE_ISSUER_CA_FILE: z.string().min(1).optional(),
   /** Set in the cluster: where the relay forwards events (the Knative broker's ingress URL). */
   K_SINK: urlWithProtocols(['http:', 'https:'], 'http(s)').optional(),
 });

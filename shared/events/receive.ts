@@ -20,6 +20,11 @@ export function cloudEventHandler<T>(opts: {
   types: string[];
   schema: z.ZodType<T>;
   handle: (tx: Db, event: ReceivedEvent<T>) => Promise<void>;
+  /**
+   * false for level-triggered handlers (reconcilers) that are idempotent by nature and must not hold a transaction
+   * open while they talk to other systems; they get the database itself and no inbox row is written.
+   */
+  once?: boolean;
 }): Handler<AppEnv> {
   return async (c) => {
     let event: ReturnType<typeof HTTP.toEvent>;
@@ -37,6 +42,10 @@ export function cloudEventHandler<T>(opts: {
     if (!parsed.success)
       throw new BadRequestError('INVALID_EVENT_DATA', parsed.error.issues.map((i) => i.message).join('; '));
     const received = { id: event.id, type: event.type, subject: event.subject, data: parsed.data };
+    if (opts.once === false) {
+      await opts.handle(opts.db, received);
+      return c.json({ status: 'handled' }, 200);
+    }
     const handled = await opts.db.transaction(async (tx) => {
       const fresh = await tx
         .insert(processedEvents)

@@ -6,6 +6,21 @@ export type TriggerSpec = { name: string; function: string; path: string; types:
 
 export const triggerTable: TriggerSpec[] = [
   {
+    name: 'provisioner',
+    function: 'provisioner',
+    path: '/events',
+    types: [
+      'ai.hexabase.workspace.created',
+      'ai.hexabase.workspace.updated',
+      'ai.hexabase.workspace.deleted',
+      'ai.hexabase.project.created',
+      'ai.hexabase.project.deleted',
+      'ai.hexabase.rbac.changed',
+      'ai.hexabase.reconcile.tick',
+      'dev.knative.sources.ping',
+    ],
+  },
+  {
     name: 'notifications-email',
     function: 'notifications',
     path: '/events',

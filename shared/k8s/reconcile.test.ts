@@ -119,7 +119,7 @@ describe('reconciling a workspace into a real virtual cluster', () => {
     ).stdout;
     await deleteProject(db, actor, ws, projects);
     const removed = await reconcile();
-    expect(removed).toContain('v1/Namespace//web-api');
+    expect(removed).toContain('Namespace//web-api');
     const gone = await k('get', 'namespace', 'web-api', '-o', 'jsonpath={.status.phase}');
     expect(gone.code !== 0 || gone.stdout === 'Terminating').toBe(true);
     expect((await k('get', 'rolebinding', 'mine', '-n', 'web')).code).toBe(0);

@@ -43,6 +43,11 @@ export const routeTable: FunctionRoute[] = [
     prefixes: [],
   },
   {
+    name: 'provisioner',
+    description: 'Worker: reconciles workspaces into vClusters on the host cluster',
+    prefixes: [],
+  },
+  {
     name: 'relay',
     description: 'Worker: publishes the transactional outbox to NATS JetStream (always on)',
     prefixes: [],

@@ -1,0 +1,9 @@
+import { runProcess } from '../../shared/platform/run';
+import { chartOptions, hostCluster } from '../../shared/provisioner/host';
+import { createProvisionerApp } from './app';
+
+await runProcess('provisioner', async (p) => {
+  const deps = { db: p.db, host: hostCluster(p.env), chart: chartOptions(p.env), log: p.log };
+  const app = createProvisionerApp(deps, { log: p.log, readiness: p.readiness, defaultMetrics: true });
+  return { fetch: app.fetch, apps: [app] };
+});

@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import type { Env } from '../env';
+import type { ChartOptions } from '../k8s/host-objects';
+import { credentialsFromKubeconfig, inClusterCredentials, type Kube, kube } from '../k8s/rest';
+
+/** The host cluster: a kubeconfig when KUBECONFIG is set, the pod's service account in a cluster, else none. */
+export function hostCluster(env: Env): Kube | undefined {
+  if (env.KUBECONFIG) return kube(credentialsFromKubeconfig(readFileSync(env.KUBECONFIG, 'utf8')));
+  if (env.KUBERNETES_SERVICE_HOST) return kube(inClusterCredentials(env.KUBERNETES_SERVICE_HOST));
+  return undefined;
+}
+
+export function chartOptions(env: Env): ChartOptions {
+  const base = env.HEXABASE_PUBLIC_URL.replace(/\/$/, '');
+  return {
+    repository: 'https://charts.loft.sh',
+    version: env.HEXABASE_VCLUSTER_CHART_VERSION,
+    valuesOverlay: env.HEXABASE_VCLUSTER_VALUES,
+    issuerUrl: (wsId) => `${base}/oidc/${wsId}`,
+    ...(env.HEXABASE_ISSUER_CA_FILE
+      ? { issuerCaPem: readFileSync(env.HEXABASE_ISSUER_CA_FILE, 'utf8') }
+      : {}),
+  };
+}

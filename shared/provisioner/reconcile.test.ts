@@ -1,0 +1,123 @@
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { tasks, workspaces } from '../db/schema';
+import { parseEnv } from '../env';
+import { credentialsFromKubeconfig, kube } from '../k8s/rest';
+import { teamOrganization } from '../testing/fixtures';
+import { kubeEnvironment } from '../testing/kube/worker';
+import { usePlatform } from '../testing/platform';
+import { workspaceAccess } from '../workspaces/access';
+import { createProject } from '../workspaces/projects';
+import { createWorkspace, requestWorkspaceDeletion } from '../workspaces/workspaces';
+import { chartOptions, hostCluster } from './host';
+import { type Outcome, type ProvisionerDeps, Requeue, reconcileWorkspace } from './reconcile';
+
+const kubeEnv = kubeEnvironment();
+
+/** What a dispatcher does with Requeue: call again after a pause, until the workspace settles. */
+async function converge(deps: ProvisionerDeps, wsId: string, timeoutMs = 90_000): Promise<Outcome> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await reconcileWorkspace(deps, wsId);
+    } catch (err) {
+      if (!(err instanceof Requeue) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+}
+
+describe('provisioner on the real host cluster (Flux/vCluster stand-in)', () => {
+  const platform = usePlatform();
+  // An https issuer URL (kube-apiserver insists); nothing needs to answer there for provisioning.
+  const env = () =>
+    parseEnv({ KUBECONFIG: kubeEnv.hostKubeconfigPath, HEXABASE_PUBLIC_URL: 'https://127.0.0.1:9' });
+  const deps = (): ProvisionerDeps => ({
+    db: platform().db,
+    host: hostCluster(env()),
+    chart: chartOptions(env()),
+    log: platform().log,
+  });
+  const workspace = async (planId = 'standard') => {
+    const team = await teamOrganization(platform());
+    const created = await createWorkspace(platform().db, { userId: team.admin.userId }, team.orgId, {
+      name: `w-${Date.now()}`,
+      planId,
+    });
+    return { team, ...created };
+  };
+
+  it('provisions a workspace to RUNNING with its vCluster, RBAC and projects', async () => {
+    const { team, workspaceId, taskId } = await workspace();
+    const ws = (await workspaceAccess(platform().db, workspaceId, team.admin.userId))!;
+    await createProject(platform().db, { userId: team.admin.userId }, ws, { name: 'web' });
+    expect(await converge(deps(), workspaceId)).toBe('running');
+    const [row] = await platform().db.select().from(workspaces).where(eq(workspaces.id, workspaceId));
+    expect(row).toMatchObject({
+      status: 'RUNNING',
+      statusMessage: null,
+      observedGeneration: row!.generation,
+    });
+    expect(row!.endpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(row!.conditions.map((c) => [c.type, c.status]).sort()).toEqual([
+      ['HostNamespaceReady', 'True'],
+      ['ProjectsSynced', 'True'],
+      ['RBACSynced', 'True'],
+      ['VClusterReady', 'True'],
+    ]);
+    const [task] = await platform().db.select().from(tasks).where(eq(tasks.id, taskId));
+    expect(task).toMatchObject({ status: 'succeeded', progress: 100 });
+
+    const host = hostCluster(env())!;
+    const ns = await host.get<{ metadata: { labels: Record<string, string> } }>({
+      kind: 'Namespace',
+      name: `hxb-${workspaceId}`,
+    });
+    expect(ns!.metadata.labels).toMatchObject({
+      'hexabase.ai/workspace-id': workspaceId,
+      'app.kubernetes.io/managed-by': 'hexabase',
+    });
+    const secret = await host.get<{ data: { config: string } }>({
+      kind: 'Secret',
+      name: 'vc-vcluster',
+      namespace: `hxb-${workspaceId}`,
+    });
+    const inside = kube(credentialsFromKubeconfig(Buffer.from(secret!.data.config, 'base64').toString()));
+    expect(await inside.get({ kind: 'ClusterRole', name: 'hexabase:workspace-admin' })).toBeDefined();
+    expect(
+      await inside.get({ kind: 'ResourceQuota', name: 'hexabase-quota', namespace: 'web' }),
+    ).toBeDefined();
+    // A second reconcile changes nothing and stays RUNNING.
+    expect(await converge(deps(), workspaceId)).toBe('running');
+
+    // Deletion: intent first, then the release and namespace go, then the rows.
+    await requestWorkspaceDeletion(platform().db, { userId: team.admin.userId }, team.orgId, workspaceId);
+    expect(await converge(deps(), workspaceId)).toBe('gone');
+    expect(await platform().db.select().from(workspaces).where(eq(workspaces.id, workspaceId))).toEqual([]);
+    expect(await host.get({ kind: 'Namespace', name: `hxb-${workspaceId}` })).toBeUndefined();
+  });
+
+  it('waits in PENDING_CREATION with a message when no host cluster is configured', async () => {
+    const { workspaceId } = await workspace();
+    expect(await reconcileWorkspace({ ...deps(), host: undefined }, workspaceId)).toBe('no-host');
+    const [row] = await platform().db.select().from(workspaces).where(eq(workspaces.id, workspaceId));
+    expect(row).toMatchObject({
+      status: 'PENDING_CREATION',
+      statusMessage: expect.stringMatching(/No host cluster is configured/),
+    });
+  });
+
+  it('stops with ERROR and a readable message when the chart refuses the values', async () => {
+    const { workspaceId, taskId } = await workspace();
+    const bad = {
+      ...deps(),
+      chart: { ...deps().chart, valuesOverlay: { controlPlane: { distro: { k3s: { enabled: true } } } } },
+    };
+    expect(await converge(bad, workspaceId)).toBe('error');
+    const [row] = await platform().db.select().from(workspaces).where(eq(workspaces.id, workspaceId));
+    expect(row!.status).toBe('ERROR');
+    expect(row!.statusMessage).toMatch(/could not be installed: .*distro k3s is not supported/);
+    const [task] = await platform().db.select().from(tasks).where(eq(tasks.id, taskId));
+    expect(task!.status).toBe('failed');
+  });
+});
