@@ -120,4 +120,15 @@ describe('provisioner on the real host cluster (Flux/vCluster stand-in)', () => 
     const [task] = await platform().db.select().from(tasks).where(eq(tasks.id, taskId));
     expect(task!.status).toBe('failed');
   });
+
+  it('reports a vCluster that cannot start (an http issuer is refused by kube-apiserver) as ERROR', async () => {
+    const { workspaceId } = await workspace();
+    const http = parseEnv({
+      KUBECONFIG: kubeEnv.hostKubeconfigPath,
+      HEXABASE_PUBLIC_URL: 'http://localhost:8080',
+    });
+    expect(await converge({ ...deps(), chart: chartOptions(http) }, workspaceId)).toBe('error');
+    const [row] = await platform().db.select().from(workspaces).where(eq(workspaces.id, workspaceId));
+    expect(row!.statusMessage).toMatch(/URL scheme must be https/);
+  });
 });

@@ -158,6 +158,12 @@ export async function startControlPlane(
       timeoutMs: 90_000,
       intervalMs: 300,
       diagnostics: () => sup.logTail(`${opts.name}-apiserver`),
+      // An apiserver that exited (bad flags, invalid authentication config) will not become ready: say why now.
+      failed: () =>
+        apiserver.exitCode === null
+          ? undefined
+          : (sup.logTail(`${opts.name}-apiserver`, 5).match(/"command failed" err="([^\n]*)"/)?.[1] ??
+            `exited with ${apiserver.exitCode}`),
     },
   );
 

@@ -154,6 +154,8 @@ export async function startHelmReleaseStandIn(
     }
     const current = running.get(key);
     const ready = r.status?.conditions?.find((c) => c.type === 'Ready');
+    // A failed install is retried only when the release changes (like Flux without remediation retries left).
+    if (!current && ready?.status === 'False' && ready.observedGeneration === r.metadata.generation) return;
     if (
       current &&
       current.generation === r.metadata.generation &&
@@ -181,10 +183,22 @@ export async function startHelmReleaseStandIn(
       if (current.authn !== (authn ?? '')) current.cluster.setAuthenticationConfig(authn);
       current.authn = authn ?? '';
     } else {
-      const cluster = await env.startVirtualCluster({
-        name: `${r.metadata.namespace}-${r.metadata.name}`.slice(0, 50),
-        ...(authn ? { authenticationConfig: authn } : {}),
-      });
+      let cluster: VirtualCluster;
+      try {
+        cluster = await env.startVirtualCluster({
+          name: `${r.metadata.namespace}-${r.metadata.name}`.slice(0, 50),
+          ...(authn ? { authenticationConfig: authn } : {}),
+        });
+      } catch (err) {
+        // What Flux reports when the chart's pods never become ready: the install failed, with the reason.
+        await setReady(
+          r,
+          false,
+          'InstallFailed',
+          `Helm install failed: the vCluster did not start: ${(err as Error).message}`,
+        );
+        return;
+      }
       running.set(key, { cluster, generation: r.metadata.generation, authn: authn ?? '' });
       const admin = cluster.admin;
       await apply({

@@ -106,11 +106,18 @@ export function freePort(): Promise<number> {
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined>,
-  opts: { timeoutMs: number; intervalMs?: number; diagnostics?: () => string },
+  opts: {
+    timeoutMs: number;
+    intervalMs?: number;
+    diagnostics?: () => string;
+    failed?: () => string | undefined;
+  },
 ): Promise<T> {
   const deadline = Date.now() + opts.timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
+    const failure = opts.failed?.();
+    if (failure) throw new Error(`${what} failed: ${failure}`);
     try {
       const v = await probe();
       if (v !== undefined) return v;
