@@ -131,4 +131,74 @@ describe('provisioner on the real host cluster (Flux/vCluster stand-in)', () => 
     const [row] = await platform().db.select().from(workspaces).where(eq(workspaces.id, workspaceId));
     expect(row!.statusMessage).toMatch(/URL scheme must be https/);
   });
+
+  it('converges with no duplicate and no orphan after a crash between any two steps', async () => {
+    const { team, workspaceId } = await workspace('free');
+    const ws = (await workspaceAccess(platform().db, workspaceId, team.admin.userId))!;
+    await createProject(platform().db, { userId: team.admin.userId }, ws, { name: 'api' });
+    const real = deps();
+    // The worker dies after its n-th call to the Kubernetes API, for every n until a run gets through.
+    for (let n = 1; n < 40; n++) {
+      let calls = 0;
+      const crashAt =
+        (f: (...a: never[]) => Promise<unknown>) =>
+        (...a: never[]) => {
+          if (++calls >= n) return Promise.reject(new Error('worker killed'));
+          return f(...a);
+        };
+      const host = real.host!;
+      const dying = {
+        apply: crashAt(host.apply),
+        get: crashAt(host.get),
+        list: crashAt(host.list),
+        delete: crashAt(host.delete),
+      } as typeof host;
+      try {
+        await reconcileWorkspace({ ...real, host: dying }, workspaceId);
+        break;
+      } catch {
+        // crashed (or not converged yet): the next worker picks up from whatever state is left
+      }
+    }
+    expect(await converge(real, workspaceId)).toBe('running');
+    const host = real.host!;
+    const releases = await host.list(
+      { kind: 'HelmRelease', namespace: `hxb-${workspaceId}` },
+      'app.kubernetes.io/managed-by=hexabase',
+    );
+    expect(releases).toHaveLength(1);
+    const [row] = await platform().db.select().from(workspaces).where(eq(workspaces.id, workspaceId));
+    expect(row!.status).toBe('RUNNING');
+  });
+
+  it('applies a plan change in place (quota follows the plan)', async () => {
+    const { team, workspaceId } = await workspace('standard');
+    const ws = (await workspaceAccess(platform().db, workspaceId, team.admin.userId))!;
+    await createProject(platform().db, { userId: team.admin.userId }, ws, { name: 'svc' });
+    expect(await converge(deps(), workspaceId)).toBe('running');
+    const { changeWorkspacePlan } = await import('../workspaces/workspaces');
+    await changeWorkspacePlan(platform().db, { userId: team.admin.userId }, team.orgId, workspaceId, {
+      planId: 'free',
+    });
+    expect(await converge(deps(), workspaceId)).toBe('running');
+    const host = deps().host!;
+    const secret = await host.get<{ data: { config: string } }>({
+      kind: 'Secret',
+      name: 'vc-vcluster',
+      namespace: `hxb-${workspaceId}`,
+    });
+    const inside = kube(credentialsFromKubeconfig(Buffer.from(secret!.data.config, 'base64').toString()));
+    const quota = await inside.get<{ spec: { hard: Record<string, string> } }>({
+      kind: 'ResourceQuota',
+      name: 'hexabase-quota',
+      namespace: 'svc',
+    });
+    expect(quota!.spec.hard.pods).toBe('20');
+    const hostQuota = await host.get<{ spec: { hard: Record<string, string> } }>({
+      kind: 'ResourceQuota',
+      name: 'vc-vcluster',
+      namespace: `hxb-${workspaceId}`,
+    });
+    expect(hostQuota!.spec.hard.pods).toBe('20');
+  });
 });
