@@ -11,7 +11,11 @@ import { functionRegistry } from './registry';
 const WHO = ['anonymous', 'outsider', 'member', 'wsUser', 'wsAdmin', 'orgAdmin'] as const;
 type Fixture = Awaited<ReturnType<typeof matrixFixture>>;
 type Codes = [number, number, number, number, number, number];
-type Row = { expect: Codes; body?: (f: Fixture) => unknown };
+type Row = {
+  expect: Codes;
+  body?: (f: Fixture) => unknown;
+  form?: (token: string | undefined) => Record<string, string>;
+};
 
 const all = (s: number): Codes => [s, s, s, s, s, s];
 const signedIn = (s: number): Codes => [401, s, s, s, s, s];
@@ -132,6 +136,17 @@ const MATRIX: Record<string, Row> = {
     body: (f) => ({ groupId: f.groupId, roleId: 'hexabase:project-viewer' }),
   },
   'DELETE /api/v1/projects/{projectId}/roleassignments/{assignmentId}': { expect: wsManage(204) },
+  'GET /oidc/{wsId}/.well-known/openid-configuration': { expect: all(200) },
+  'GET /oidc/{wsId}/keys': { expect: all(200) },
+  // Token exchange: the caller's own token is the subject token; only workspace members get an ID token.
+  'POST /oidc/{wsId}/token': {
+    expect: [400, 403, 403, 200, 200, 403],
+    form: (token) => ({
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      ...(token ? { subject_token: token } : {}),
+    }),
+  },
 };
 
 const operations = Object.values(functionRegistry).flatMap((f) =>
@@ -183,15 +198,21 @@ describe('authorization matrix (every route × every kind of caller)', () => {
     const headers: Record<string, string> = {
       'x-forwarded-for': `198.18.${Math.floor(Math.random() * 250)}.${i + 1}`,
     };
-    if (token) headers.authorization = `Bearer ${token}`;
-    const body = row.body?.(f);
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (token && !row.form) headers.authorization = `Bearer ${token}`;
+    const form = row.form?.(token);
+    const body = form
+      ? new URLSearchParams(form).toString()
+      : row.body
+        ? JSON.stringify(row.body(f))
+        : undefined;
+    if (body !== undefined)
+      headers['content-type'] = form ? 'application/x-www-form-urlencoded' : 'application/json';
     const { fetch } = createLocalServer(p);
     const res = await fetch(
       new Request(`http://localhost${fill(template, f)}`, {
         method,
         headers,
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        ...(body !== undefined ? { body } : {}),
       }),
     );
     expect(res.status, `${op} as ${who}: ${await res.clone().text()}`).toBe(row.expect[i]);

@@ -2,6 +2,7 @@ import type { Operation } from '../shared/http/openapi';
 import { buildOpenApiDocument } from '../shared/http/openapi-document';
 import * as auth from './auth/app';
 import * as docs from './docs/app';
+import * as oidc from './oidc/app';
 import * as organizations from './organizations/app';
 import * as plans from './plans/app';
 import * as projects from './projects/app';
@@ -19,6 +20,7 @@ export const apiOperations: Record<string, Operation<any>[]> = {
   projects: projects.operations,
   plans: plans.operations,
   docs: docs.operations,
+  oidc: oidc.operations,
 };
 
 export function openApiDocument(publicUrl: string) {

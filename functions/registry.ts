@@ -6,6 +6,7 @@ import * as auth from './auth/app';
 import * as deadLetters from './dead-letters/app';
 import * as docs from './docs/app';
 import * as notifications from './notifications/app';
+import * as oidc from './oidc/app';
 import { openApiDocument } from './operations';
 import * as organizations from './organizations/app';
 import * as plans from './plans/app';
@@ -54,6 +55,11 @@ export const functionRegistry = {
       ),
   },
   relay: { operations: [], create: (_p, o) => createApp({ ...o, name: 'relay' }) },
+  oidc: {
+    operations: oidc.operations,
+    create: (p, o) =>
+      oidc.createOidcApp({ auth: p.auth, ttlSeconds: p.env.HEXABASE_WORKSPACE_TOKEN_TTL_SECONDS }, o),
+  },
   plans: { operations: plans.operations, create: (p, o) => plans.createPlansApp(p, o) },
   docs: {
     operations: docs.operations,

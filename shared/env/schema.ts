@@ -64,6 +64,7 @@ export const envObject = z.object({
     .max(90 * 86_400)
     .default(30 * 86_400),
   HEXABASE_TRUST_PROXY: bool.default(false),
+  HEXABASE_WORKSPACE_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).max(86_400).default(3600),
   /** Host cluster for the provisioner: a kubeconfig file; in a pod, the in-cluster service account instead. */
   KUBECONFIG: z.string().min(1).optional(),
   KUBERNETES_SERVICE_HOST: z.string().min(1).optional(),

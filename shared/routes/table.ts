@@ -54,6 +54,11 @@ export const routeTable: FunctionRoute[] = [
     brokerSink: true,
     scale: { min: 1, max: 3 },
   },
+  {
+    name: 'oidc',
+    description: 'OIDC issuer of every workspace (discovery, keys, token exchange)',
+    prefixes: ['/oidc'],
+  },
   { name: 'plans', description: 'Public plan catalogue', prefixes: ['/api/v1/plans'] },
   {
     name: 'docs',

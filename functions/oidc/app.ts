@@ -1,0 +1,15 @@
+import type { Auth } from '../../shared/auth';
+import { type CreateAppOptions, createApp } from '../../shared/http/app';
+import { mountOperations } from '../../shared/http/openapi';
+import { discoveryOperation, keysOperation } from './routes/discovery';
+import { tokenOperation } from './routes/token';
+
+export type OidcDeps = { auth: Auth; ttlSeconds: number };
+
+export const operations = [discoveryOperation, keysOperation, tokenOperation];
+
+/** Hexabase as the OIDC issuer of every workspace: `{public URL}/oidc/{wsId}`, trusted by that vCluster only. */
+export function createOidcApp(deps: OidcDeps, app: Omit<CreateAppOptions, 'name'>) {
+  const a = createApp({ ...app, name: 'oidc', bodyTypes: ['application/x-www-form-urlencoded'] });
+  return mountOperations(a, operations, deps);
+}

@@ -1,0 +1,200 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getRequestListener } from '@hono/node-server';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { groupMemberships } from '../../shared/db/schema';
+import { apply, clusterFromKubeconfig } from '../../shared/k8s/apply';
+import { desiredVClusterObjects } from '../../shared/k8s/desired';
+import { teamOrganization } from '../../shared/testing/fixtures';
+import { json } from '../../shared/testing/http';
+import { kubeconfigYaml } from '../../shared/testing/kube/kubeconfig';
+import { kubectl } from '../../shared/testing/kube/kubectl';
+import { createCertificateAuthority } from '../../shared/testing/kube/pki';
+import { kubeEnvironment, useVirtualClusters } from '../../shared/testing/kube/worker';
+import { usePlatform } from '../../shared/testing/platform';
+import { workspaceAccess } from '../../shared/workspaces/access';
+import { addGroupMember, createGroup } from '../../shared/workspaces/groups';
+import { addWorkspaceMember, removeWorkspaceMember } from '../../shared/workspaces/members';
+import { createProject } from '../../shared/workspaces/projects';
+import { assignRole, createRole } from '../../shared/workspaces/roles';
+import { createWorkspace } from '../../shared/workspaces/workspaces';
+import { createOidcApp } from './app';
+
+const kube = kubeEnvironment();
+
+describe('kubectl with Hexabase workspace tokens against real vCluster API servers', () => {
+  // Hexabase's issuer over HTTPS (kube-apiserver requires it), with a CA the virtual clusters trust.
+  let server: Server;
+  let port = 0;
+  let caPem = '';
+  let handler: (req: never, res: never) => void = () => {};
+  beforeAll(async () => {
+    const ca = await createCertificateAuthority('hexabase-issuer-ca');
+    const tls = await ca.issue({ cn: 'localhost', ips: ['127.0.0.1'] });
+    caPem = ca.certPem;
+    server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) =>
+      handler(req as never, res as never),
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(() => server?.close());
+  const platform = usePlatform(() => ({ HEXABASE_PUBLIC_URL: `https://127.0.0.1:${port}` }));
+  const startVirtualCluster = useVirtualClusters();
+  const app = () => createOidcApp({ auth: platform().auth, ttlSeconds: 600 }, { log: platform().log });
+  const dir = mkdtempSync(join(tmpdir(), 'hexabase-kubectl-'));
+
+  describe('as members, groups and outsiders', () => {
+    let wsA = '';
+    let wsB = '';
+    let team: Awaited<ReturnType<typeof teamOrganization>>;
+    let vcA: { url: string; caPem: string };
+    let vcB: { url: string; caPem: string };
+    let ids: { devs: string; web: string };
+
+    const exchange = async (wsId: string, subject: string) =>
+      app().request(`/oidc/${wsId}/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+          subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+          subject_token: subject,
+        }).toString(),
+      });
+    const idToken = async (wsId: string, subject: string) =>
+      (await json(await exchange(wsId, subject))).access_token as string;
+    const as = (vc: { url: string; caPem: string }, token: string, ...args: string[]) => {
+      const file = join(dir, `kc-${Math.random().toString(36).slice(2)}`);
+      writeFileSync(file, kubeconfigYaml({ name: 'ws', server: vc.url, caPem: vc.caPem }));
+      return kubectl(kube.kubectl, [...args, '--token', token], { kubeconfig: file });
+    };
+    const until = async (fn: () => Promise<boolean>) => {
+      for (let i = 0; i < 60 && !(await fn()); i++) await new Promise((r) => setTimeout(r, 500));
+    };
+
+    beforeAll(async () => {
+      handler = getRequestListener((req) => app().fetch(req)) as never;
+      const db = platform().db;
+      team = await teamOrganization(platform());
+      const admin = { userId: team.admin.userId };
+      wsA = (await createWorkspace(db, admin, team.orgId, { name: 'a', planId: 'standard' })).workspaceId;
+      wsB = (await createWorkspace(db, admin, team.orgId, { name: 'b', planId: 'standard' })).workspaceId;
+      const ws = (await workspaceAccess(db, wsA, admin.userId))!;
+      await addWorkspaceMember(db, admin, ws, team.member.userId); // joins WSUsers only
+      const devs = await createGroup(db, admin, ws, { name: 'devs' });
+      const web = await createProject(db, admin, ws, { name: 'web' });
+      await createProject(db, admin, ws, { name: 'web-api', parentId: web.id });
+      // Something workspace viewers cannot do: create config maps.
+      const reader = await createRole(db, admin, ws, web.id, {
+        name: 'config-writer',
+        rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'create'] }],
+      });
+      await assignRole(db, admin, ws, web.id, { groupId: devs.id, roleId: reader.id });
+      ids = { devs: devs.id, web: web.id };
+      for (const [wsId, set] of [
+        [wsA, (v: typeof vcA) => (vcA = v)],
+        [wsB, (v: typeof vcB) => (vcB = v)],
+      ] as const) {
+        const vc = await startVirtualCluster({
+          name: wsId,
+          oidc: {
+            issuer: `https://127.0.0.1:${port}/oidc/${wsId}`,
+            audience: wsId,
+            caPem,
+            usernamePrefix: 'hexabase:',
+            groupsPrefix: 'hexabase:',
+          },
+        });
+        await apply(clusterFromKubeconfig(vc.kubeconfig), await desiredVClusterObjects(db, wsId));
+        set({ url: vc.url, caPem: vc.ca.certPem });
+      }
+      // The API server loads the issuer's discovery asynchronously after start.
+      const t = await idToken(wsA, team.admin.token);
+      await until(async () => (await as(vcA, t, 'auth', 'whoami')).code === 0);
+    });
+
+    it('lets a member of WSAdmins create a namespace and a deployment', async () => {
+      const t = await idToken(wsA, team.admin.token);
+      expect((await as(vcA, t, 'create', 'namespace', 'team-a')).code).toBe(0);
+      const dep = await as(vcA, t, 'create', 'deployment', 'web', '--image=nginx', '-n', 'team-a');
+      expect(dep.code, dep.stderr).toBe(0);
+      const who = JSON.parse((await as(vcA, t, 'auth', 'whoami', '-o', 'json')).stdout).status.userInfo;
+      expect(who.username).toBe(`hexabase:${team.admin.userId}`);
+      expect(who.groups).toEqual(expect.arrayContaining(['hexabase:WSAdmins', 'hexabase:WorkspaceMembers']));
+    });
+
+    it('lets a member only of WSUsers get and list, but not create (403)', async () => {
+      const t = await idToken(wsA, team.member.token);
+      expect((await as(vcA, t, 'get', 'namespaces')).code).toBe(0);
+      const denied = await as(vcA, t, 'create', 'namespace', 'nope');
+      expect(denied.code).not.toBe(0);
+      expect(denied.stderr).toMatch(/forbidden/i);
+    });
+
+    it('gives a custom project role inside its namespace and child projects only; group removal applies with the next token', async () => {
+      const db = platform().db;
+      const ws = (await workspaceAccess(db, wsA, team.admin.userId))!;
+      await addGroupMember(db, { userId: team.admin.userId }, ws, ids.devs, team.member.userId);
+      const t = await idToken(wsA, team.member.token);
+      expect((await as(vcA, t, 'create', 'configmap', 'a', '-n', 'web')).code).toBe(0);
+      expect((await as(vcA, t, 'create', 'configmap', 'a', '-n', 'web-api')).code).toBe(0); // inherited
+      expect((await as(vcA, t, 'create', 'configmap', 'a', '-n', 'default')).stderr).toMatch(/forbidden/i);
+      expect((await as(vcA, t, 'create', 'secret', 'generic', 's', '-n', 'web')).stderr).toMatch(
+        /forbidden/i,
+      );
+      await db
+        .delete(groupMemberships)
+        .where(and(eq(groupMemberships.groupId, ids.devs), eq(groupMemberships.userId, team.member.userId)));
+      const next = await idToken(wsA, team.member.token);
+      expect((await as(vcA, next, 'create', 'configmap', 'b', '-n', 'web')).stderr).toMatch(/forbidden/i);
+    });
+
+    it("rejects a token for workspace A at workspace B's API server (401)", async () => {
+      const t = await idToken(wsA, team.admin.token);
+      const r = await as(vcB, t, 'get', 'namespaces');
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/Unauthorized|provide credentials/);
+    });
+
+    it('rejects a tampered token (401)', async () => {
+      const t = await idToken(wsA, team.admin.token);
+      const [h, p, s] = t.split('.');
+      const claims = JSON.parse(Buffer.from(p!, 'base64url').toString());
+      const forged = [
+        h,
+        Buffer.from(JSON.stringify({ ...claims, groups: ['system:masters'] })).toString('base64url'),
+        s,
+      ].join('.');
+      expect((await as(vcA, forged, 'get', 'namespaces')).stderr).toMatch(/Unauthorized|provide credentials/);
+    });
+
+    it('keeps old tokens valid across key rotation; new tokens use the new key', async () => {
+      const before = await idToken(wsA, team.admin.token);
+      const oldKid = JSON.parse(Buffer.from(before.split('.')[0]!, 'base64url').toString()).kid;
+      await platform().auth.auth.keys.rotate();
+      const after = await idToken(wsA, team.admin.token);
+      expect(JSON.parse(Buffer.from(after.split('.')[0]!, 'base64url').toString()).kid).not.toBe(oldKid);
+      expect((await as(vcA, before, 'get', 'namespaces')).code).toBe(0);
+      // The API server refreshes its key set when it meets an unknown kid.
+      let ok = false;
+      for (let i = 0; i < 30 && !ok; i++) {
+        ok = (await as(vcA, after, 'get', 'namespaces')).code === 0;
+        if (!ok) await new Promise((r) => setTimeout(r, 1000));
+      }
+      expect(ok).toBe(true);
+    });
+
+    it('stops issuing tokens once the person leaves the workspace (403 invalid_grant)', async () => {
+      const db = platform().db;
+      const ws = (await workspaceAccess(db, wsA, team.admin.userId))!;
+      await removeWorkspaceMember(db, { userId: team.admin.userId }, ws, team.member.userId);
+      const res = await exchange(wsA, team.member.token);
+      expect(res.status).toBe(403);
+      expect(await json(res)).toMatchObject({ error: 'invalid_grant' });
+    });
+  });
+});

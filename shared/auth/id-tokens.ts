@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import { SignJWT } from 'jose';
+import { users, workspaceMembers, workspaces } from '../db/schema';
+import { ForbiddenError, NotFoundError } from '../errors';
+import { flattenGroups } from '../workspaces/flatten';
+import type { AuthContext } from './context';
+import { SIGNING_ALG } from './keys';
+
+export const workspaceIssuer = (publicUrl: string, wsId: string) =>
+  `${publicUrl.replace(/\/$/, '')}/oidc/${wsId}`;
+
+/** The issuer exists exactly as long as the workspace does (and is not being deleted). */
+export async function requireIssuer(ctx: Pick<AuthContext, 'db'>, wsId: string) {
+  const [ws] = await ctx.db
+    .select({ id: workspaces.id, deleting: workspaces.deletionRequestedAt })
+    .from(workspaces)
+    .where(eq(workspaces.id, wsId));
+  if (!ws || ws.deleting) throw new NotFoundError('No such issuer.', 'ISSUER_NOT_FOUND');
+}
+
+/**
+ * A workspace ID token for kubectl: RS256 with kid, aud = workspace id, sub = user id, `groups` = the user's groups
+ * in the workspace plus all ancestors (names, sorted). Only members of the workspace get one.
+ */
+export async function issueWorkspaceIdToken(
+  ctx: AuthContext,
+  input: { wsId: string; userId: string; ttlSeconds: number; publicUrl: string },
+): Promise<{ token: string; expiresIn: number }> {
+  await requireIssuer(ctx, input.wsId);
+  const [member] = await ctx.db
+    .select({ email: users.email, emailVerified: users.emailVerified, name: users.displayName })
+    .from(workspaceMembers)
+    .innerJoin(users, eq(users.id, workspaceMembers.userId))
+    .where(and(eq(workspaceMembers.workspaceId, input.wsId), eq(workspaceMembers.userId, input.userId)));
+  if (!member) throw new ForbiddenError('Only members of the workspace receive its tokens.', 'invalid_grant');
+  const groups = await flattenGroups(ctx.db, input.wsId, input.userId);
+  const { kid, key } = await ctx.keys.signingKey();
+  const now = Math.floor(Date.now() / 1000);
+  const token = await new SignJWT({
+    groups,
+    email: member.email,
+    email_verified: member.emailVerified,
+    name: member.name,
+  })
+    .setProtectedHeader({ alg: SIGNING_ALG, kid, typ: 'JWT' })
+    .setIssuer(workspaceIssuer(input.publicUrl, input.wsId))
+    .setSubject(input.userId)
+    .setAudience(input.wsId)
+    .setIssuedAt(now)
+    .setNotBefore(now)
+    .setExpirationTime(now + input.ttlSeconds)
+    .setJti(randomUUID())
+    .sign(key);
+  return { token, expiresIn: input.ttlSeconds };
+}
