@@ -87,6 +87,10 @@ const MATRIX: Record<string, Row> = {
     body: () => ({ planId: 'free' }),
   },
   'DELETE /api/v1/organizations/{orgId}/workspaces/{wsId}': { expect: [401, 404, 404, 403, 403, 202] },
+  // Members only; the fixture workspace is not provisioned yet, so members learn that (409).
+  'GET /api/v1/organizations/{orgId}/workspaces/{wsId}/kubeconfig': {
+    expect: [401, 404, 404, 409, 409, 403],
+  },
   // Tasks: whoever started it (the org admin created the workspace) and org admins.
   'GET /api/v1/tasks/{taskId}': { expect: [401, 404, 404, 404, 404, 200] },
   'GET /api/v1/workspaces/{wsId}/members': { expect: wsRead },

@@ -29,7 +29,10 @@ export const functionRegistry = {
     operations: organizations.operations,
     create: (p, o) => organizations.createOrganizationsApp(p, o),
   },
-  workspaces: { operations: workspaces.operations, create: (p, o) => workspaces.createWorkspacesApp(p, o) },
+  workspaces: {
+    operations: workspaces.operations,
+    create: (p, o) => workspaces.createWorkspacesApp(p, o),
+  },
   projects: { operations: projects.operations, create: (p, o) => projects.createProjectsApp(p, o) },
   notifications: {
     operations: [],

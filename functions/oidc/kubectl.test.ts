@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { groupMemberships } from '../../shared/db/schema';
+import { groupMemberships, workspaces } from '../../shared/db/schema';
 import { apply, clusterFromKubeconfig } from '../../shared/k8s/apply';
 import { desiredVClusterObjects } from '../../shared/k8s/desired';
 import { teamOrganization } from '../../shared/testing/fixtures';
@@ -21,6 +21,7 @@ import { addWorkspaceMember, removeWorkspaceMember } from '../../shared/workspac
 import { createProject } from '../../shared/workspaces/projects';
 import { assignRole, createRole } from '../../shared/workspaces/roles';
 import { createWorkspace } from '../../shared/workspaces/workspaces';
+import { createWorkspacesApp } from '../workspaces/app';
 import { createOidcApp } from './app';
 
 const kube = kubeEnvironment();
@@ -195,6 +196,31 @@ describe('kubectl with Hexabase workspace tokens against real vCluster API serve
       const res = await exchange(wsA, team.member.token);
       expect(res.status).toBe(403);
       expect(await json(res)).toMatchObject({ error: 'invalid_grant' });
+    });
+
+    it('serves a kubeconfig with an embedded token (mode=token) that kubectl uses as is', async () => {
+      const db = platform().db;
+      await db
+        .update(workspaces)
+        .set({ status: 'RUNNING', endpoint: vcA.url, endpointCa: vcA.caPem })
+        .where(eq(workspaces.id, wsA));
+      const res = await createWorkspacesApp(platform(), { log: platform().log }).request(
+        `/api/v1/organizations/${team.orgId}/workspaces/${wsA}/kubeconfig?mode=token`,
+        { headers: { authorization: `Bearer ${team.admin.token}` } },
+      );
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/yaml');
+      const yaml = await res.text();
+      expect(yaml).not.toContain('client-key-data'); // never the admin credential
+      const file = join(dir, 'downloaded');
+      writeFileSync(file, yaml);
+      const r = await kubectl(kube.kubectl, ['get', 'namespaces', '-o', 'name'], { kubeconfig: file });
+      expect(r.code, r.stderr).toBe(0);
+      const exec = await createWorkspacesApp(platform(), { log: platform().log }).request(
+        `/api/v1/organizations/${team.orgId}/workspaces/${wsA}/kubeconfig`,
+        { headers: { authorization: `Bearer ${team.admin.token}` } },
+      );
+      expect(await exec.text()).toMatch(/command: hxb[\s\S]*kubectl-credential/);
     });
   });
 });

@@ -21,6 +21,7 @@ import {
   listGroupsOperation,
   updateGroupOperation,
 } from './routes/groups';
+import { kubeconfigOperation } from './routes/kubeconfig';
 import {
   addWorkspaceMemberOperation,
   listWorkspaceMembersOperation,
@@ -43,6 +44,7 @@ export const operations = [
   getWorkspaceOperation,
   changePlanOperation,
   deleteWorkspaceOperation,
+  kubeconfigOperation,
   getTaskOperation,
   listWorkspaceMembersOperation,
   addWorkspaceMemberOperation,

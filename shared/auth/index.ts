@@ -11,7 +11,7 @@ import { createProviders, createStateStore } from './providers';
 
 export type { AuthContext, Principal, RequestMeta } from './context';
 
-export type Auth = FlowDeps & { devLogin: boolean; trustProxy: boolean };
+export type Auth = FlowDeps & { devLogin: boolean; trustProxy: boolean; workspaceTokenTtlSeconds: number };
 
 /**
  * The key-encryption key: from the environment in production (required there); for local runs one is generated
@@ -54,5 +54,6 @@ export function createAuth(deps: { env: Env; db: Db; cache: Cache; now?: () => D
     publicUrl: auth.issuer,
     devLogin: env.HEXABASE_DEV_LOGIN,
     trustProxy: env.HEXABASE_TRUST_PROXY,
+    workspaceTokenTtlSeconds: env.HEXABASE_WORKSPACE_TOKEN_TTL_SECONDS,
   };
 }

@@ -1,5 +1,4 @@
 import { eq } from 'drizzle-orm';
-import { parse } from 'yaml';
 import type { Db } from '../db';
 import { type Condition, plans, workspaces } from '../db/schema';
 import { apply, clusterFromKubeconfig, prune } from '../k8s/apply';
@@ -13,7 +12,7 @@ import {
   workspaceNamespace,
 } from '../k8s/host-objects';
 import { hostNamespace, KUBECONFIG_SECRET, RELEASE } from '../k8s/names';
-import type { Kube } from '../k8s/rest';
+import { credentialsFromKubeconfig, type Kube } from '../k8s/rest';
 import type { Logger } from '../log';
 import type { ResourceLimits } from '../plans';
 import { progressTask, setStatus, withCondition } from './status';
@@ -141,15 +140,15 @@ export async function reconcileWorkspace(deps: ProvisionerDeps, wsId: string): P
     reason: 'Applied',
     message: 'Namespaces, quotas and limits match the projects',
   });
-  const server =
-    (parse(kubeconfig) as { clusters?: { cluster?: { server?: string } }[] }).clusters?.[0]?.cluster
-      ?.server ?? null;
+  // What users' kubeconfigs need (never the admin credential): the API endpoint and its CA.
+  const { server, ca } = credentialsFromKubeconfig(kubeconfig);
   await setStatus(db, wsId, {
     status: 'RUNNING',
     statusMessage: null,
     conditions,
     observedGeneration: ws.generation,
     endpoint: server,
+    endpointCa: ca ?? null,
   });
   await progressTask(db, wsId, { status: 'succeeded', progress: 100, message: 'Workspace is running' });
   return 'running';

@@ -23,6 +23,7 @@ export async function setStatus(
     conditions?: Condition[];
     observedGeneration?: number;
     endpoint?: string | null;
+    endpointCa?: string | null;
   },
 ) {
   await db

@@ -52,6 +52,8 @@ export const workspaces = pgTable(
     statusMessage: text('status_message'),
     conditions: jsonb('conditions').$type<Condition[]>().notNull().default([]),
     endpoint: text('endpoint'),
+    /** PEM of the CA that signs the vCluster API server's certificate, for users' kubeconfigs. */
+    endpointCa: text('endpoint_ca'),
     /** Bumped on every desired-state change; the provisioner records what it last applied. */
     generation: integer('generation').notNull().default(1),
     observedGeneration: integer('observed_generation').notNull().default(0),

@@ -1,0 +1,40 @@
+import { ForbiddenError } from '../../../shared/errors';
+import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
+import { requireWorkspace, workspaceNotFound } from '../../../shared/workspaces/access';
+import { workspaceKubeconfig } from '../../../shared/workspaces/kubeconfig';
+import type { WorkspacesDeps } from '../app';
+import { OrgWsIdParams } from '../schemas';
+
+export const kubeconfigOperation = defineOperation(
+  createRoute({
+    method: 'get',
+    path: '/api/v1/organizations/{orgId}/workspaces/{wsId}/kubeconfig',
+    tags: ['Workspaces'],
+    summary: 'A kubeconfig for kubectl (workspace members)',
+    description:
+      'mode=exec (default): the hxb exec credential plugin fetches short-lived workspace tokens. mode=token: a short-lived ID token is embedded.',
+    request: { params: OrgWsIdParams, query: z.object({ mode: z.enum(['exec', 'token']).default('exec') }) },
+    responses: {
+      200: { description: 'Kubeconfig', content: { 'application/yaml': { schema: z.string() } } },
+      ...problems(401, 403, 404, 409),
+    },
+  }),
+  (deps: WorkspacesDeps) => async (c) => {
+    const { orgId, wsId } = c.req.valid('param');
+    const userId = c.var.principal!.userId;
+    const a = await requireWorkspace(deps.db, wsId, userId, 'read');
+    if (a.organizationId !== orgId) throw workspaceNotFound();
+    // Org admins may see the workspace but get no Kubernetes identity in it unless they are members.
+    if (!a.member)
+      throw new ForbiddenError('Only workspace members can use kubectl here.', 'WORKSPACE_MEMBER_REQUIRED');
+    const yaml = await workspaceKubeconfig(
+      {
+        auth: deps.auth.auth,
+        publicUrl: deps.auth.publicUrl,
+        ttlSeconds: deps.auth.workspaceTokenTtlSeconds,
+      },
+      { wsId, userId, mode: c.req.valid('query').mode },
+    );
+    return c.body(yaml, 200, { 'content-type': 'application/yaml', 'cache-control': 'no-store' });
+  },
+);

@@ -1,0 +1,68 @@
+import { eq } from 'drizzle-orm';
+import { stringify } from 'yaml';
+import type { AuthContext } from '../auth/context';
+import { issueWorkspaceIdToken } from '../auth/id-tokens';
+import { workspaces } from '../db/schema';
+import { ConflictError } from '../errors';
+
+export type KubeconfigMode = 'exec' | 'token';
+
+/**
+ * A kubeconfig for a workspace member: the vCluster endpoint and CA, and either the `hxb` exec credential plugin
+ * (tokens fetched and refreshed on demand) or an embedded short-lived ID token. Never the admin credential.
+ */
+export async function workspaceKubeconfig(
+  ctx: { auth: AuthContext; publicUrl: string; ttlSeconds: number },
+  input: { wsId: string; userId: string; mode: KubeconfigMode },
+): Promise<string> {
+  const [ws] = await ctx.auth.db.select().from(workspaces).where(eq(workspaces.id, input.wsId));
+  if (!ws?.endpoint || (ws.status !== 'RUNNING' && ws.status !== 'UPDATING')) {
+    throw new ConflictError(
+      'The workspace is not running yet; its kubeconfig is available once it is.',
+      'WORKSPACE_NOT_READY',
+    );
+  }
+  const name = `hexabase-${ws.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}-${ws.id}`;
+  const user =
+    input.mode === 'token'
+      ? {
+          token: (
+            await issueWorkspaceIdToken(ctx.auth, {
+              wsId: ws.id,
+              userId: input.userId,
+              ttlSeconds: ctx.ttlSeconds,
+              publicUrl: ctx.publicUrl,
+            })
+          ).token,
+        }
+      : {
+          exec: {
+            apiVersion: 'client.authentication.k8s.io/v1',
+            command: 'hxb',
+            args: ['kubectl-credential', ws.id],
+            env: [{ name: 'HEXABASE_API_URL', value: ctx.publicUrl }],
+            interactiveMode: 'IfAvailable',
+            provideClusterInfo: false,
+            installHint:
+              'Install the Hexabase CLI (npm install -g hexabase, or run `npx hxb` from the repository) and sign in with `hxb login`.',
+          },
+        };
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [
+      {
+        name,
+        cluster: {
+          server: ws.endpoint,
+          ...(ws.endpointCa
+            ? { 'certificate-authority-data': Buffer.from(ws.endpointCa).toString('base64') }
+            : {}),
+        },
+      },
+    ],
+    users: [{ name, user }],
+    contexts: [{ name, context: { cluster: name, user: name } }],
+    'current-context': name,
+  });
+}
