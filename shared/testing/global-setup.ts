@@ -42,11 +42,11 @@ export default async function setup(project: TestProject) {
     const { rows } = await admin.query<{ datname: string }>(
       "select datname from pg_database where datname like 'hexabase\\_t\\_%' or datname like 'hexabase\\_tpl\\_%'",
     );
-    // Leftovers of runs that were killed: their owner pid is gone.
+    // Leftovers of runs that were killed: their owner pid is gone. Templates of other migration sets are kept:
+    // another checkout's run may be cloning from one right now.
     for (const { datname } of rows) {
       const owner = Number(/^hexabase_t_(\d+)_/.exec(datname)?.[1]);
-      const staleTemplate = datname.startsWith('hexabase_tpl_') && datname !== template;
-      if ((owner && !pidAlive(owner)) || staleTemplate) {
+      if (owner && !pidAlive(owner)) {
         await admin.query(`drop database if exists "${datname}" with (force)`);
       }
     }
