@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { groupMemberships, workspaces } from '../../shared/db/schema';
 import { apply, clusterFromKubeconfig } from '../../shared/k8s/apply';
 import { desiredVClusterObjects } from '../../shared/k8s/desired';
@@ -221,6 +222,70 @@ describe('kubectl with Hexabase workspace tokens against real vCluster API serve
         { headers: { authorization: `Bearer ${team.admin.token}` } },
       );
       expect(await exec.text()).toMatch(/command: hxb[\s\S]*kubectl-credential/);
+    });
+
+    it('works with kubectl through the hxb exec credential plugin, caching the token', async () => {
+      const configDir = mkdtempSync(join(tmpdir(), 'hexabase-hxb-'));
+      writeFileSync(
+        join(configDir, 'config.json'),
+        JSON.stringify({ url: `https://127.0.0.1:${port}`, token: team.admin.token }),
+      );
+      const caFile = join(configDir, 'issuer-ca.pem');
+      writeFileSync(caFile, caPem);
+      const file = join(dir, 'exec-kubeconfig');
+      writeFileSync(
+        file,
+        stringify({
+          apiVersion: 'v1',
+          kind: 'Config',
+          clusters: [
+            {
+              name: 'ws',
+              cluster: {
+                server: vcA.url,
+                'certificate-authority-data': Buffer.from(vcA.caPem).toString('base64'),
+              },
+            },
+          ],
+          users: [
+            {
+              name: 'ws',
+              user: {
+                exec: {
+                  apiVersion: 'client.authentication.k8s.io/v1',
+                  command: join(import.meta.dirname, '../../scripts/hxb.mjs'),
+                  args: ['kubectl-credential', wsA],
+                  env: [
+                    { name: 'HEXABASE_CONFIG_DIR', value: configDir },
+                    { name: 'NODE_EXTRA_CA_CERTS', value: caFile },
+                  ],
+                  interactiveMode: 'Never',
+                },
+              },
+            },
+          ],
+          contexts: [{ name: 'ws', context: { cluster: 'ws', user: 'ws' } }],
+          'current-context': 'ws',
+        }),
+      );
+      const env = { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` };
+      const first = await kubectl(
+        kube.kubectl,
+        ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'],
+        { kubeconfig: file, env },
+      );
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout).toBe(`hexabase:${team.admin.userId}`);
+      const cached = JSON.parse(readFileSync(join(configDir, 'tokens', `${wsA}.json`), 'utf8'));
+      expect(new Date(cached.expiresAt).getTime()).toBeGreaterThan(Date.now());
+      const second = await kubectl(kube.kubectl, ['get', 'namespaces', '-o', 'name'], {
+        kubeconfig: file,
+        env,
+      });
+      expect(second.code, second.stderr).toBe(0);
+      expect(JSON.parse(readFileSync(join(configDir, 'tokens', `${wsA}.json`), 'utf8')).token).toBe(
+        cached.token,
+      );
     });
   });
 });
