@@ -2,18 +2,13 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { invitations, organizationMembers, outbox } from '../../../shared/db/schema';
 import { signedInUser, teamOrganization } from '../../../shared/testing/fixtures';
-import { json } from '../../../shared/testing/http';
+import { bearerCaller, json } from '../../../shared/testing/http';
 import { usePlatform } from '../../../shared/testing/platform';
 import { createOrganizationsApp } from '../app';
 
 describe('invitations', () => {
   const platform = usePlatform();
-  const call = (token: string, method: string, path: string, body?: unknown) =>
-    createOrganizationsApp(platform(), { log: platform().log }).request(path, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
+  const call = bearerCaller(() => createOrganizationsApp(platform(), { log: platform().log }));
   const invite = async (email: string, role = 'member') => {
     const team = await teamOrganization(platform());
     const res = await call(team.admin.token, 'POST', `/api/v1/organizations/${team.orgId}/users`, {

@@ -9,28 +9,13 @@ import {
 } from '../../../shared/db/schema';
 import { newId } from '../../../shared/ids';
 import { signedInUser, teamOrganization } from '../../../shared/testing/fixtures';
-import { json } from '../../../shared/testing/http';
+import { bearerCaller, json } from '../../../shared/testing/http';
 import { usePlatform } from '../../../shared/testing/platform';
 import { createOrganizationsApp } from '../app';
 
 describe('organizations and members', () => {
   const platform = usePlatform();
-  const call = (
-    token: string,
-    method: string,
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ) =>
-    createOrganizationsApp(platform(), { log: platform().log }).request(path, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body ? { 'content-type': 'application/json' } : {}),
-        ...headers,
-      },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
+  const call = bearerCaller(() => createOrganizationsApp(platform(), { log: platform().log }));
   const admins = async (orgId: string) =>
     (
       await platform()

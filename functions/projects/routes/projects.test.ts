@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { roleAssignments } from '../../../shared/db/schema';
 import { teamOrganization } from '../../../shared/testing/fixtures';
-import { json } from '../../../shared/testing/http';
+import { bearerCaller, json } from '../../../shared/testing/http';
 import { usePlatform } from '../../../shared/testing/platform';
 import { createWorkspace } from '../../../shared/workspaces/workspaces';
 import { createWorkspacesApp } from '../../workspaces/app';
@@ -10,14 +10,11 @@ import { createProjectsApp } from '../app';
 
 describe('projects, roles and role assignments', () => {
   const platform = usePlatform();
-  const call = (token: string, method: string, path: string, body?: unknown) => {
-    const app = path.includes('/projects') ? createProjectsApp : createWorkspacesApp;
-    return app(platform(), { log: platform().log }).request(path, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-  };
+  const call = bearerCaller((path) =>
+    (path.includes('/projects') ? createProjectsApp : createWorkspacesApp)(platform(), {
+      log: platform().log,
+    }),
+  );
   const workspace = async (planId = 'standard') => {
     const team = await teamOrganization(platform());
     const { workspaceId } = await createWorkspace(platform().db, { userId: team.admin.userId }, team.orgId, {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { signedInUser, teamOrganization } from '../../../shared/testing/fixtures';
-import { json } from '../../../shared/testing/http';
+import { bearerCaller, json } from '../../../shared/testing/http';
 import { usePlatform } from '../../../shared/testing/platform';
 import { flattenGroups } from '../../../shared/workspaces/flatten';
 import { createWorkspace } from '../../../shared/workspaces/workspaces';
@@ -8,12 +8,7 @@ import { createWorkspacesApp } from '../app';
 
 describe('groups and membership', () => {
   const platform = usePlatform();
-  const call = (token: string, method: string, path: string, body?: unknown) =>
-    createWorkspacesApp(platform(), { log: platform().log }).request(path, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
+  const call = bearerCaller(() => createWorkspacesApp(platform(), { log: platform().log }));
   const setup = async () => {
     const team = await teamOrganization(platform());
     const { workspaceId: wsId } = await createWorkspace(

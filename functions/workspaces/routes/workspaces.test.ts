@@ -11,29 +11,14 @@ import {
   workspaces,
 } from '../../../shared/db/schema';
 import { teamOrganization } from '../../../shared/testing/fixtures';
-import { json } from '../../../shared/testing/http';
+import { bearerCaller, json } from '../../../shared/testing/http';
 import { usePlatform } from '../../../shared/testing/platform';
 import { flattenGroups } from '../../../shared/workspaces/flatten';
 import { createWorkspacesApp } from '../app';
 
 describe('workspaces', () => {
   const platform = usePlatform();
-  const call = (
-    token: string,
-    method: string,
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ) =>
-    createWorkspacesApp(platform(), { log: platform().log }).request(path, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body ? { 'content-type': 'application/json' } : {}),
-        ...headers,
-      },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
+  const call = bearerCaller(() => createWorkspacesApp(platform(), { log: platform().log }));
   const create = async (body: Record<string, unknown> = {}) => {
     const team = await teamOrganization(platform());
     const res = await call(team.admin.token, 'POST', `/api/v1/organizations/${team.orgId}/workspaces`, {
