@@ -1,9 +1,23 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { startEventBackbone } from '../shared/events/backbone';
 import { runProcess } from '../shared/platform/run';
 import { createLocalServer } from './local-server';
 
 // Local runs always migrate (the embedded database starts empty on a fresh clone) and offer dev login, which
-// the environment can still turn off with HEXABASE_DEV_LOGIN=false.
+// the environment can still turn off with HEXABASE_DEV_LOGIN=false. With the local cluster of `npm run cluster`,
+// Hexabase also serves HTTPS on 8443 with the issuer certificate that cluster's vClusters trust, and uses it as its
+// public URL: kube-apiserver only accepts HTTPS issuers.
+const issuer = join(import.meta.dirname, '..', '.hexabase', 'cluster', 'issuer');
+const clusterIssuer: Record<string, string> =
+  process.env.KUBECONFIG && existsSync(join(issuer, 'tls.crt'))
+    ? {
+        HEXABASE_TLS_CERT_FILE: join(issuer, 'tls.crt'),
+        HEXABASE_TLS_KEY_FILE: join(issuer, 'tls.key'),
+        HEXABASE_ISSUER_CA_FILE: join(issuer, 'ca.crt'),
+        HEXABASE_PUBLIC_URL: 'https://localhost:8443',
+      }
+    : {};
 await runProcess(
   'hexabase',
   async (platform) => {
@@ -16,6 +30,6 @@ await runProcess(
   },
   {
     migrate: true,
-    envDefaults: { HEXABASE_DEV_LOGIN: 'true' },
+    envDefaults: { HEXABASE_DEV_LOGIN: 'true', ...clusterIssuer },
   },
 );

@@ -64,6 +64,10 @@ export const envObject = z.object({
     .max(90 * 86_400)
     .default(30 * 86_400),
   HEXABASE_TRUST_PROXY: bool.default(false),
+  /** A second, HTTPS listener (the OIDC issuer must be HTTPS for vClusters); `npm start` sets these with npm run cluster. */
+  HEXABASE_TLS_CERT_FILE: z.string().min(1).optional(),
+  HEXABASE_TLS_KEY_FILE: z.string().min(1).optional(),
+  HEXABASE_TLS_PORT: z.coerce.number().int().min(0).max(65535).default(8443),
   HEXABASE_WORKSPACE_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).max(86_400).default(3600),
   /** Host cluster for the provisioner: a kubeconfig file; in a pod, the in-cluster service account instead. */
   KUBECONFIG: z.string().min(1).optional(),

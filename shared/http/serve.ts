@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { serve } from '@hono/node-server';
 import type { Logger } from '../log';
 
@@ -7,20 +8,33 @@ export type Served = { port: number; close: () => Promise<void> };
 type Fetch = (req: Request, env?: unknown) => Response | Promise<Response>;
 
 /** Listens and resolves once the port is bound (port 0 picks a free one, which tests use). */
-export function listen(fetch: Fetch, opts: { port: number; host: string }): Promise<Served> {
+export function listen(
+  fetch: Fetch,
+  opts: { port: number; host: string; tls?: { cert: string; key: string } },
+): Promise<Served> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port: opts.port, hostname: opts.host }, (info) => {
-      resolve({
-        port: info.port,
-        close: () =>
-          new Promise<void>((done) => {
-            const http = server as Server;
-            http.close(() => done());
-            // Keep-alive sockets would hold close() open until the client gives up.
-            http.closeIdleConnections();
-          }),
-      });
-    }) as Server;
+    const server = serve(
+      {
+        fetch,
+        port: opts.port,
+        hostname: opts.host,
+        ...(opts.tls
+          ? { createServer: createHttpsServer, serverOptions: { cert: opts.tls.cert, key: opts.tls.key } }
+          : {}),
+      },
+      (info) => {
+        resolve({
+          port: info.port,
+          close: () =>
+            new Promise<void>((done) => {
+              const http = server as Server;
+              http.close(() => done());
+              // Keep-alive sockets would hold close() open until the client gives up.
+              http.closeIdleConnections();
+            }),
+        });
+      },
+    ) as Server;
     server.once('error', reject);
   });
 }

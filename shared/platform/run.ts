@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { loadEnvOrExit } from '../env';
 import { OperatorError } from '../errors';
 import type { HexabaseApp } from '../http/app';
@@ -36,6 +37,18 @@ export async function runProcess(
   const { fetch, apps, onShutdown: stopWork } = await build(platform);
   const served = await listen(fetch, { port: env.PORT, host: env.HOST });
   log.info({ port: served.port }, `${name} listening on http://localhost:${served.port}`);
+  const tls =
+    env.HEXABASE_TLS_CERT_FILE && env.HEXABASE_TLS_KEY_FILE
+      ? await listen(fetch, {
+          port: env.HEXABASE_TLS_PORT,
+          host: env.HOST,
+          tls: {
+            cert: readFileSync(env.HEXABASE_TLS_CERT_FILE, 'utf8'),
+            key: readFileSync(env.HEXABASE_TLS_KEY_FILE, 'utf8'),
+          },
+        })
+      : undefined;
+  if (tls) log.info({ tlsPort: tls.port }, `${name} listening on https://localhost:${tls.port}`);
   onShutdown({
     log,
     timeoutMs: env.SHUTDOWN_TIMEOUT_MS,
@@ -47,6 +60,7 @@ export async function runProcess(
         },
       },
       { name: 'http', run: served.close },
+      { name: 'https', run: () => tls?.close() },
       { name: 'background work', run: () => stopWork?.() },
       { name: 'platform', run: platform.close },
     ],
