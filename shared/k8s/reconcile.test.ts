@@ -1,7 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { groups } from '../db/schema';
 import { teamOrganization } from '../testing/fixtures';
 import { kubectl } from '../testing/kube/kubectl';
 import { kubeEnvironment, useVirtualClusters } from '../testing/kube/worker';
@@ -123,5 +125,22 @@ describe('reconciling a workspace into a real virtual cluster', () => {
     const gone = await k('get', 'namespace', 'web-api', '-o', 'jsonpath={.status.phase}');
     expect(gone.code !== 0 || gone.stdout === 'Terminating').toBe(true);
     expect((await k('get', 'rolebinding', 'mine', '-n', 'web')).code).toBe(0);
+  });
+
+  it('follows a group rename in every binding', async () => {
+    const db = platform().db;
+    const ws = (await workspaceAccess(db, wsId, actor.userId))!;
+    const { updateGroup } = await import('../workspaces/groups');
+    const [devs] = await db
+      .select()
+      .from(groups)
+      .where(and(eq(groups.workspaceId, wsId), eq(groups.name, 'devs')));
+    await updateGroup(db, actor, ws, devs!.id, { name: 'developers' });
+    await reconcile();
+    const subjects = (
+      await k('get', 'rolebindings', '-n', 'web', '-o', 'jsonpath={.items[*].subjects[0].name}')
+    ).stdout;
+    expect(subjects).toContain('hexabase:developers');
+    expect(subjects).not.toContain('hexabase:devs');
   });
 });
