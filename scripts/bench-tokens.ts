@@ -1,69 +1,24 @@
-import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import { createOidcApp } from '../functions/oidc/app';
 import { createAuth } from '../shared/auth';
 import { createPat } from '../shared/auth/pats';
 import { createMemoryCache } from '../shared/cache';
-import { findMigrationsDir, migrateDatabase, openPostgres } from '../shared/db';
-import {
-  groupMemberships,
-  groups,
-  organizationMembers,
-  organizations,
-  users,
-  workspaceMembers,
-  workspaces,
-} from '../shared/db/schema';
 import { parseEnv } from '../shared/env';
-import { newId } from '../shared/ids';
 import { createLogger } from '../shared/log';
+import { appendReport, benchOrganization, deepGroupWorkspace, withBenchDatabase } from './bench-support';
 
 /** Token exchange (RFC 8693) for a user in a workspace with 10,000 groups of depth 20: throughput and latency. */
 const log = createLogger({ level: 'silent', name: 'bench' });
-const name = `hexabase_bench_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
-await admin.connect();
-await admin.query(`create database "${name}"`);
-const url = `postgres://postgres@127.0.0.1:5432/${name}`;
-const database = await openPostgres(url, { poolMax: 8 });
-try {
-  await migrateDatabase(database, { url, folder: findMigrationsDir() });
+await withBenchDatabase(async (database, url) => {
   const db = database.db;
   const env = parseEnv({
     DATABASE_URL: url,
-    HEXABASE_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    HEXABASE_KEY_ENCRYPTION_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64'),
     HEXABASE_PUBLIC_URL: 'https://hexabase.example.com',
   });
   const auth = createAuth({ env, db, cache: createMemoryCache() });
-  const userId = newId('usr');
-  const orgId = newId('org');
-  const wsId = newId('ws');
-  await db
-    .insert(users)
-    .values({ id: userId, email: 'bench@example.com', displayName: 'Bench', emailVerified: true });
-  await db.insert(organizations).values({ id: orgId, name: 'Bench' });
-  await db.insert(organizationMembers).values({ organizationId: orgId, userId, role: 'member' });
-  await db
-    .insert(workspaces)
-    .values({ id: wsId, organizationId: orgId, name: 'big', planId: 'premium-dedicated' });
-  await db.insert(workspaceMembers).values({ workspaceId: wsId, userId });
-  const leaves: string[] = [];
-  for (let chain = 0; chain < 500; chain++) {
-    let parent: string | null = null;
-    const rows = [];
-    for (let depth = 0; depth < 20; depth++) {
-      const id = newId('grp');
-      rows.push({ id, workspaceId: wsId, name: `c${chain}-d${depth}`, parentId: parent });
-      parent = id;
-    }
-    await db.insert(groups).values(rows);
-    leaves.push(parent!);
-  }
-  for (const leaf of leaves.filter((_, i) => i % 100 === 0))
-    await db.insert(groupMemberships).values({ workspaceId: wsId, groupId: leaf, userId });
+  const { userId, orgId } = await benchOrganization(db);
+  const wsId = await deepGroupWorkspace(db, orgId, userId);
   await db.execute(sql`analyze`);
   const pat = await createPat(auth.auth, { userId, name: 'bench' }, {});
   const app = createOidcApp({ auth, ttlSeconds: 3600 }, { log });
@@ -111,11 +66,5 @@ try {
     `| throughput, 8 concurrent callers (${N} calls) | ${rate.toFixed(0)} exchanges/s |`,
     '',
   ];
-  console.log(lines.join('\n'));
-  const file = join(import.meta.dirname, '..', 'docs', 'benchmarks.md');
-  writeFileSync(file, readFileSync(file, 'utf8') + lines.join('\n'));
-} finally {
-  await database.close();
-  await admin.query(`drop database if exists "${name}" with (force)`);
-  await admin.end();
-}
+  appendReport(lines);
+});
