@@ -1,35 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
-import { findMigrationsDir, migrateDatabase, openPostgres } from '../shared/db';
-import {
-  groupMemberships,
-  groups,
-  organizationMembers,
-  organizations,
-  users,
-  workspaceMembers,
-  workspaces,
-} from '../shared/db/schema';
+import { workspaceMembers, workspaces } from '../shared/db/schema';
 import { newId } from '../shared/ids';
 import { flattenGroups } from '../shared/workspaces/flatten';
 import { listWorkspaces } from '../shared/workspaces/workspaces';
+import { benchOrganization, deepGroupWorkspace, withBenchDatabase } from './bench-support';
 
 /**
  * `npm run bench`: the data-layer hot paths on the real PostgreSQL (127.0.0.1:5432), in a throwaway database.
  * Results are printed and written to docs/benchmarks.md.
  */
-const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
-const name = `hexabase_bench_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: ADMIN_URL });
-await admin.connect();
-await admin.query(`create database "${name}"`);
-const url = `postgres://postgres@127.0.0.1:5432/${name}`;
-const database = await openPostgres(url, { poolMax: 4 });
-const db = database.db;
-
 function stats(samples: number[]) {
   const s = [...samples].sort((a, b) => a - b);
   const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
@@ -47,37 +28,11 @@ async function measure(n: number, fn: () => Promise<unknown>) {
 }
 const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
 
-try {
-  await migrateDatabase(database, { url, folder: findMigrationsDir() });
-  const userId = newId('usr');
-  const orgId = newId('org');
-  await db
-    .insert(users)
-    .values({ id: userId, email: 'bench@example.com', displayName: 'Bench', emailVerified: true });
-  await db.insert(organizations).values({ id: orgId, name: 'Bench' });
-  await db.insert(organizationMembers).values({ organizationId: orgId, userId, role: 'member' });
-
+await withBenchDatabase(async (database) => {
+  const db = database.db;
+  const { userId, orgId } = await benchOrganization(db);
   // 1. Group flattening: 10,000 groups in 500 chains of depth 20; the user sits in the leaves of 5 chains.
-  const wsId = newId('ws');
-  await db
-    .insert(workspaces)
-    .values({ id: wsId, organizationId: orgId, name: 'big', planId: 'premium-dedicated' });
-  await db.insert(workspaceMembers).values({ workspaceId: wsId, userId });
-  const leaves: string[] = [];
-  for (let chain = 0; chain < 500; chain++) {
-    let parent: string | null = null;
-    const rows = [];
-    for (let depth = 0; depth < 20; depth++) {
-      const id = newId('grp');
-      rows.push({ id, workspaceId: wsId, name: `c${chain}-d${depth}`, parentId: parent });
-      parent = id;
-    }
-    await db.insert(groups).values(rows);
-    leaves.push(parent!);
-  }
-  for (const leaf of leaves.filter((_, i) => i % 100 === 0)) {
-    await db.insert(groupMemberships).values({ workspaceId: wsId, groupId: leaf, userId });
-  }
+  const wsId = await deepGroupWorkspace(db, orgId, userId);
   await db.execute(sql`analyze`);
   const flattened = await flattenGroups(db, wsId, userId);
   const flatten = await measure(1000, () => flattenGroups(db, wsId, userId));
@@ -127,8 +82,4 @@ try {
     console.error(`flattening p99 ${fmt(flatten.p99)} misses the 5 ms target`);
     process.exitCode = 1;
   }
-} finally {
-  await database.close();
-  await admin.query(`drop database if exists "${name}" with (force)`);
-  await admin.end();
-}
+});
