@@ -15,6 +15,7 @@ const clusterIssuer: Record<string, string> =
         HEXABASE_TLS_CERT_FILE: join(issuer, 'tls.crt'),
         HEXABASE_TLS_KEY_FILE: join(issuer, 'tls.key'),
         HEXABASE_ISSUER_CA_FILE: join(issuer, 'ca.crt'),
+        HEXABASE_CLI_CA_FILE: join(issuer, 'ca.crt'),
         HEXABASE_PUBLIC_URL: 'https://localhost:8443',
       }
     : {};
@@ -30,6 +31,11 @@ await runProcess(
   },
   {
     migrate: true,
-    envDefaults: { HEXABASE_DEV_LOGIN: 'true', ...clusterIssuer },
+    // Exec-mode kubeconfigs run this checkout's CLI, so they work before (or without) installing `hxb`.
+    envDefaults: {
+      HEXABASE_DEV_LOGIN: 'true',
+      HEXABASE_CLI_COMMAND: join(import.meta.dirname, 'hxb.mjs'),
+      ...clusterIssuer,
+    },
   },
 );

@@ -4,8 +4,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { and, eq } from 'drizzle-orm';
+import {
+  decodeJwt,
+  exportSPKI,
+  generateKeyPair,
+  importJWK,
+  type JWTHeaderParameters,
+  type JWTPayload,
+  SignJWT,
+} from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { groupMemberships, workspaces } from '../../shared/db/schema';
 import { apply, clusterFromKubeconfig } from '../../shared/k8s/apply';
 import { desiredVClusterObjects } from '../../shared/k8s/desired';
@@ -37,6 +45,7 @@ describe('kubectl with Hexabase workspace tokens against real vCluster API serve
     const ca = await createCertificateAuthority('hexabase-issuer-ca');
     const tls = await ca.issue({ cn: 'localhost', ips: ['127.0.0.1'] });
     caPem = ca.certPem;
+    writeFileSync(issuerCaFile, caPem);
     server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) =>
       handler(req as never, res as never),
     );
@@ -44,10 +53,16 @@ describe('kubectl with Hexabase workspace tokens against real vCluster API serve
     port = (server.address() as { port: number }).port;
   });
   afterAll(() => server?.close());
-  const platform = usePlatform(() => ({ HEXABASE_PUBLIC_URL: `https://127.0.0.1:${port}` }));
+  const dir = mkdtempSync(join(tmpdir(), 'hexabase-kubectl-'));
+  const issuerCaFile = join(dir, 'issuer-ca.pem');
+  // Exec kubeconfigs name this checkout's CLI and the issuer's CA, as `npm start` sets them for local runs.
+  const platform = usePlatform(() => ({
+    HEXABASE_PUBLIC_URL: `https://127.0.0.1:${port}`,
+    HEXABASE_CLI_COMMAND: join(import.meta.dirname, '../../scripts/hxb.mjs'),
+    HEXABASE_CLI_CA_FILE: issuerCaFile,
+  }));
   const startVirtualCluster = useVirtualClusters();
   const app = () => createOidcApp({ auth: platform().auth, ttlSeconds: 600 }, { log: platform().log });
-  const dir = mkdtempSync(join(tmpdir(), 'hexabase-kubectl-'));
 
   describe('as members, groups and outsiders', () => {
     let wsA = '';
@@ -174,6 +189,47 @@ describe('kubectl with Hexabase workspace tokens against real vCluster API serve
       expect((await as(vcA, forged, 'get', 'namespaces')).stderr).toMatch(/Unauthorized|provide credentials/);
     });
 
+    // Each forgery starts from a genuine token's claims and changes one thing; the API server must refuse them all.
+    it('rejects expired, mis-addressed, unknown-key, unsigned and algorithm-confused tokens (401)', async () => {
+      const genuine = await idToken(wsA, team.admin.token);
+      const claims = decodeJwt(genuine);
+      const { kid, key } = await platform().auth.auth.keys.signingKey();
+      const now = Math.floor(Date.now() / 1000);
+      type SigningKey = Parameters<SignJWT['sign']>[0];
+      const sign = (
+        c: JWTPayload,
+        header: JWTHeaderParameters = { alg: 'RS256', kid },
+        k: SigningKey = key,
+      ) => new SignJWT(c).setProtectedHeader(header).sign(k);
+      const stranger = await generateKeyPair('RS256');
+      const publicPem = await exportSPKI(
+        (await importJWK(
+          (await platform().auth.auth.keys.jwks()).keys.find((j) => j.kid === kid)!,
+          'RS256',
+        )) as Parameters<typeof exportSPKI>[0],
+      );
+      const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+      const forgeries: Record<string, string> = {
+        expired: await sign({ ...claims, iat: now - 7200, nbf: now - 7200, exp: now - 3600 }),
+        'wrong audience': await sign({ ...claims, aud: wsB }),
+        'wrong issuer': await sign({ ...claims, iss: `https://127.0.0.1:${port}/oidc/${wsB}` }),
+        'unknown kid': await sign(claims, { alg: 'RS256', kid: 'not-a-hexabase-key' }, stranger.privateKey),
+        'alg none': `${b64({ alg: 'none', kid, typ: 'JWT' })}.${b64(claims)}.`,
+        'HS256 with the public key': await sign(
+          claims,
+          { alg: 'HS256', kid },
+          new TextEncoder().encode(publicPem),
+        ),
+      };
+      // The control: re-signed unchanged, the claims are accepted, so each refusal is down to its one change.
+      expect((await as(vcA, await sign(claims), 'get', 'namespaces')).code).toBe(0);
+      for (const [what, token] of Object.entries(forgeries)) {
+        const r = await as(vcA, token, 'get', 'namespaces');
+        expect(r.code, what).not.toBe(0);
+        expect(r.stderr, what).toMatch(/Unauthorized|provide credentials/);
+      }
+    });
+
     it('keeps old tokens valid across key rotation; new tokens use the new key', async () => {
       const before = await idToken(wsA, team.admin.token);
       const oldKid = JSON.parse(Buffer.from(before.split('.')[0]!, 'base64url').toString()).kid;
@@ -221,54 +277,31 @@ describe('kubectl with Hexabase workspace tokens against real vCluster API serve
         `/api/v1/organizations/${team.orgId}/workspaces/${wsA}/kubeconfig`,
         { headers: { authorization: `Bearer ${team.admin.token}` } },
       );
-      expect(await exec.text()).toMatch(/command: hxb[\s\S]*kubectl-credential/);
+      expect(await exec.text()).toMatch(/command: .*scripts\/hxb\.mjs[\s\S]*kubectl-credential/);
     });
 
-    it('works with kubectl through the hxb exec credential plugin, caching the token', async () => {
+    it('works with kubectl through the downloaded exec kubeconfig (hxb credential plugin), caching the token', async () => {
+      await platform()
+        .db.update(workspaces)
+        .set({ status: 'RUNNING', endpoint: vcA.url, endpointCa: vcA.caPem })
+        .where(eq(workspaces.id, wsA));
       const configDir = mkdtempSync(join(tmpdir(), 'hexabase-hxb-'));
       writeFileSync(
         join(configDir, 'config.json'),
         JSON.stringify({ url: `https://127.0.0.1:${port}`, token: team.admin.token }),
       );
-      const caFile = join(configDir, 'issuer-ca.pem');
-      writeFileSync(caFile, caPem);
-      const file = join(dir, 'exec-kubeconfig');
-      writeFileSync(
-        file,
-        stringify({
-          apiVersion: 'v1',
-          kind: 'Config',
-          clusters: [
-            {
-              name: 'ws',
-              cluster: {
-                server: vcA.url,
-                'certificate-authority-data': Buffer.from(vcA.caPem).toString('base64'),
-              },
-            },
-          ],
-          users: [
-            {
-              name: 'ws',
-              user: {
-                exec: {
-                  apiVersion: 'client.authentication.k8s.io/v1',
-                  command: join(import.meta.dirname, '../../scripts/hxb.mjs'),
-                  args: ['kubectl-credential', wsA],
-                  env: [
-                    { name: 'HEXABASE_CONFIG_DIR', value: configDir },
-                    { name: 'NODE_EXTRA_CA_CERTS', value: caFile },
-                  ],
-                  interactiveMode: 'Never',
-                },
-              },
-            },
-          ],
-          contexts: [{ name: 'ws', context: { cluster: 'ws', user: 'ws' } }],
-          'current-context': 'ws',
-        }),
+      const res = await createWorkspacesApp(platform(), { log: platform().log }).request(
+        `/api/v1/organizations/${team.orgId}/workspaces/${wsA}/kubeconfig`,
+        { headers: { authorization: `Bearer ${team.admin.token}` } },
       );
-      const env = { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` };
+      const yaml = await res.text();
+      expect(yaml).toContain(`NODE_EXTRA_CA_CERTS`);
+      const file = join(dir, 'exec-kubeconfig');
+      writeFileSync(file, yaml);
+      const env = {
+        PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+        HEXABASE_CONFIG_DIR: configDir,
+      };
       const first = await kubectl(
         kube.kubectl,
         ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'],

@@ -11,7 +11,13 @@ import { createProviders, createStateStore } from './providers';
 
 export type { AuthContext, Principal, RequestMeta } from './context';
 
-export type Auth = FlowDeps & { devLogin: boolean; trustProxy: boolean; workspaceTokenTtlSeconds: number };
+export type Auth = FlowDeps & {
+  devLogin: boolean;
+  trustProxy: boolean;
+  workspaceTokenTtlSeconds: number;
+  /** How exec-mode kubeconfigs invoke the CLI. */
+  cli: { command: string; caFile?: string };
+};
 
 /**
  * The key-encryption key: from the environment in production (required there); for local runs one is generated
@@ -55,5 +61,6 @@ export function createAuth(deps: { env: Env; db: Db; cache: Cache; now?: () => D
     devLogin: env.HEXABASE_DEV_LOGIN,
     trustProxy: env.HEXABASE_TRUST_PROXY,
     workspaceTokenTtlSeconds: env.HEXABASE_WORKSPACE_TOKEN_TTL_SECONDS,
+    cli: { command: env.HEXABASE_CLI_COMMAND, caFile: env.HEXABASE_CLI_CA_FILE },
   };
 }

@@ -76,6 +76,10 @@ export const envObject = z.object({
   HEXABASE_VCLUSTER_VALUES: json(z.record(z.string(), z.unknown())).default({}),
   /** PEM file of the CA that signs the public URL's certificate, when vClusters cannot verify it otherwise. */
   HEXABASE_ISSUER_CA_FILE: z.string().min(1).optional(),
+  /** What exec-mode kubeconfigs run for credentials: `hxb` on the user's PATH; local runs name the repo's launcher. */
+  HEXABASE_CLI_COMMAND: z.string().min(1).default('hxb'),
+  /** Path, on users' machines, of a CA the CLI must trust to reach the public URL (private CAs and local runs only). */
+  HEXABASE_CLI_CA_FILE: z.string().min(1).optional(),
   /** Set in the cluster: where the relay forwards events (the Knative broker's ingress URL). */
   K_SINK: urlWithProtocols(['http:', 'https:'], 'http(s)').optional(),
 });

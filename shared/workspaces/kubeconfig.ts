@@ -12,7 +12,12 @@ export type KubeconfigMode = 'exec' | 'token';
  * (tokens fetched and refreshed on demand) or an embedded short-lived ID token. Never the admin credential.
  */
 export async function workspaceKubeconfig(
-  ctx: { auth: AuthContext; publicUrl: string; ttlSeconds: number },
+  ctx: {
+    auth: AuthContext;
+    publicUrl: string;
+    ttlSeconds: number;
+    cli: { command: string; caFile?: string };
+  },
   input: { wsId: string; userId: string; mode: KubeconfigMode },
 ): Promise<string> {
   const [ws] = await ctx.auth.db.select().from(workspaces).where(eq(workspaces.id, input.wsId));
@@ -38,9 +43,13 @@ export async function workspaceKubeconfig(
       : {
           exec: {
             apiVersion: 'client.authentication.k8s.io/v1',
-            command: 'hxb',
+            command: ctx.cli.command,
             args: ['kubectl-credential', ws.id],
-            env: [{ name: 'HEXABASE_API_URL', value: ctx.publicUrl }],
+            env: [
+              { name: 'HEXABASE_API_URL', value: ctx.publicUrl },
+              // Node's fetch trusts only its own CA list; a private issuer CA has to be named to it.
+              ...(ctx.cli.caFile ? [{ name: 'NODE_EXTRA_CA_CERTS', value: ctx.cli.caFile }] : []),
+            ],
             interactiveMode: 'IfAvailable',
             provideClusterInfo: false,
             installHint:

@@ -32,6 +32,7 @@ export const kubeconfigOperation = defineOperation(
         auth: deps.auth.auth,
         publicUrl: deps.auth.publicUrl,
         ttlSeconds: deps.auth.workspaceTokenTtlSeconds,
+        cli: deps.auth.cli,
       },
       { wsId, userId, mode: c.req.valid('query').mode },
     );
