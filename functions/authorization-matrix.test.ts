@@ -15,6 +15,9 @@ type Row = {
   expect: Codes;
   body?: (f: Fixture) => unknown;
   form?: (token: string | undefined) => Record<string, string>;
+  /** Form routes take the caller's token in the form unless this says it goes in the Authorization header. */
+  formWithBearer?: boolean;
+  query?: string;
 };
 
 const all = (s: number): Codes => [s, s, s, s, s, s];
@@ -32,6 +35,11 @@ const org = (anon: number, outsider: number, member: number, admin: number): Cod
 const wsRead: Codes = [401, 404, 404, 200, 200, 200];
 const wsManage = (ok: number): Codes => [401, 404, 404, 403, ok, 403];
 const rand = () => Math.random().toString(36).slice(2, 8);
+const cliParams = new URLSearchParams({
+  redirectUri: 'http://127.0.0.1:9/cb',
+  state: 'matrix-state-0123456789',
+  codeChallenge: 'c'.repeat(43),
+}).toString();
 
 /** A route without a row fails the test: no route ships without deciding who may call it. */
 const MATRIX: Record<string, Row> = {
@@ -49,6 +57,21 @@ const MATRIX: Record<string, Row> = {
   'POST /auth/tokens': { expect: signedIn(201), body: () => ({ name: 'matrix' }) },
   'GET /auth/tokens': { expect: signedIn(200) },
   'DELETE /auth/tokens/{id}': { expect: org(401, 404, 404, 204) },
+  // Signed out: the sign-in page; signed in: the consent page.
+  'GET /auth/cli/authorize': { expect: all(200), query: `?${cliParams}` },
+  'POST /auth/cli/authorize': {
+    expect: signedIn(303),
+    form: () => ({ ...Object.fromEntries(new URLSearchParams(cliParams)), decision: 'allow' }),
+    formWithBearer: true,
+  },
+  'POST /auth/cli/token': {
+    expect: all(400),
+    body: () => ({
+      code: 'never-issued',
+      codeVerifier: 'v'.repeat(43),
+      redirectUri: 'http://127.0.0.1:9/cb',
+    }),
+  },
   'POST /api/v1/organizations': { expect: signedIn(201), body: () => ({ name: 'New org' }) },
   'GET /api/v1/organizations': { expect: signedIn(200) },
   'GET /api/v1/organizations/{orgId}': { expect: org(401, 404, 200, 200) },
@@ -202,7 +225,7 @@ describe('authorization matrix (every route × every kind of caller)', () => {
     const headers: Record<string, string> = {
       'x-forwarded-for': `198.18.${Math.floor(Math.random() * 250)}.${i + 1}`,
     };
-    if (token && !row.form) headers.authorization = `Bearer ${token}`;
+    if (token && (!row.form || row.formWithBearer)) headers.authorization = `Bearer ${token}`;
     const form = row.form?.(token);
     const body = form
       ? new URLSearchParams(form).toString()
@@ -213,7 +236,7 @@ describe('authorization matrix (every route × every kind of caller)', () => {
       headers['content-type'] = form ? 'application/x-www-form-urlencoded' : 'application/json';
     const { fetch } = createLocalServer(p);
     const res = await fetch(
-      new Request(`http://localhost${fill(template, f)}`, {
+      new Request(`http://localhost${fill(template, f)}${row.query ?? ''}`, {
         method,
         headers,
         ...(body !== undefined ? { body } : {}),

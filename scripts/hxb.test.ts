@@ -1,8 +1,10 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBrowser, hiddenFields } from '../shared/testing/browser';
 import { json } from '../shared/testing/http';
 import { childEnv, type Spawned, spawnProcess } from '../shared/testing/process';
 
@@ -38,6 +40,99 @@ describe('hxb CLI against a running Hexabase', () => {
   afterAll(async () => {
     await server?.stop();
     rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('signs in through the browser (loopback redirect), and logs out revoking the token it minted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hexabase-cli-browser-'));
+    const env = childEnv({ HEXABASE_CONFIG_DIR: dir });
+    const login = spawn(
+      process.execPath,
+      [join(root, 'scripts/hxb.mjs'), 'login', '--url', base, '--no-browser'],
+      {
+        env,
+        cwd: root,
+      },
+    );
+    let stderr = '';
+    const link = await new Promise<string>((resolve, reject) => {
+      login.stderr.on('data', (d) => {
+        stderr += d;
+        const m = stderr.match(/(http:\/\/\S+\/auth\/cli\/authorize\S+)/);
+        if (m) resolve(m[1]!);
+      });
+      login.on('exit', () => reject(new Error(`hxb login ended early: ${stderr}`)));
+    });
+    const exited = new Promise<number | null>((r) => login.on('exit', r));
+    let stdout = '';
+    login.stdout.on('data', (d) => {
+      stdout += d;
+    });
+
+    // The person at the browser: development sign-in form, then Allow.
+    const browser = createBrowser({
+      app: { request: () => new Response() },
+      appOrigin: 'app:',
+      external: fetch,
+    });
+    const signInPage = await (await browser.send(new URL(link))).text();
+    const signedIn = await browser.send(new URL('/auth/login/dev', base), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...hiddenFields(signInPage), email: 'browser@example.com' }).toString(),
+    });
+    expect(signedIn.status).toBe(303);
+    const consent = await (await browser.send(new URL(signedIn.headers.get('location')!, base))).text();
+    expect(consent).toContain('browser@example.com');
+    const allowed = await browser.send(new URL('/auth/cli/authorize', base), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...hiddenFields(consent), decision: 'allow' }).toString(),
+    });
+    expect(allowed.status).toBe(303);
+    const landed = await browser.send(new URL(allowed.headers.get('location')!));
+    expect(await landed.text()).toContain('Signed in to the Hexabase CLI');
+
+    expect(await exited, stderr).toBe(0);
+    expect(stdout).toContain('as browser@example.com');
+    const stored = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+    expect(stored.tokenId).toMatch(/^pat-/);
+    const asCli = { headers: { authorization: `Bearer ${stored.token}` } };
+    expect((await fetch(`${base}/auth/me`, asCli)).status).toBe(200);
+
+    const logout = await promisify(execFile)(process.execPath, [join(root, 'scripts/hxb.mjs'), 'logout'], {
+      env,
+      cwd: root,
+    });
+    expect(logout.stdout).toContain('Signed out');
+    expect((await fetch(`${base}/auth/me`, asCli)).status).toBe(401);
+    expect(existsSync(join(dir, 'config.json'))).toBe(false);
+  });
+
+  it('fails with exit code 4 when the person denies the CLI in the browser', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hexabase-cli-deny-'));
+    const login = spawn(
+      process.execPath,
+      [join(root, 'scripts/hxb.mjs'), 'login', '--url', base, '--no-browser'],
+      {
+        env: childEnv({ HEXABASE_CONFIG_DIR: dir }),
+        cwd: root,
+      },
+    );
+    let stderr = '';
+    login.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((r) => login.on('exit', r));
+    while (!/authorize\S+/.test(stderr)) await new Promise((r) => setTimeout(r, 50));
+    const link = new URL(stderr.match(/(http:\/\/\S+\/auth\/cli\/authorize\S+)/)![1]!);
+    // The loopback answer a denial produces, straight to the CLI.
+    const back = new URL(link.searchParams.get('redirectUri')!);
+    back.searchParams.set('state', link.searchParams.get('state')!);
+    back.searchParams.set('error', 'access_denied');
+    await fetch(back);
+    expect(await exited).toBe(4);
+    expect(stderr).toContain('denied');
+    expect(existsSync(join(dir, 'config.json'))).toBe(false);
   });
 
   it('signs in with a personal access token and manages workspaces', async () => {

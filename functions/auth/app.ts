@@ -4,6 +4,8 @@ import type { Cache } from '../../shared/cache';
 import { type CreateAppOptions, createApp } from '../../shared/http/app';
 import { mountOperations } from '../../shared/http/openapi';
 import { callbackOperation } from './routes/callback';
+import { cliAuthorizeDecisionOperation, cliAuthorizePageOperation } from './routes/cli-authorize';
+import { cliTokenOperation } from './routes/cli-token';
 import { devLoginOperation } from './routes/dev-login';
 import { listProvidersOperation } from './routes/list-providers';
 import { logoutOperation } from './routes/logout';
@@ -27,10 +29,18 @@ export const operations = [
   createTokenOperation,
   listTokensOperation,
   revokeTokenOperation,
+  cliAuthorizePageOperation,
+  cliAuthorizeDecisionOperation,
+  cliTokenOperation,
 ];
 
 export function createAuthApp(deps: AuthDeps, app: Omit<CreateAppOptions, 'name'>) {
-  const a = createApp({ ...app, name: 'auth' });
+  // HTML forms (CLI sign-in consent, development sign-in) post url-encoded bodies.
+  const a = createApp({
+    ...app,
+    name: 'auth',
+    bodyTypes: ['application/json', 'application/x-www-form-urlencoded'],
+  });
   const trustProxy = deps.auth.trustProxy;
   const limit = (name: string, n: number) =>
     rateLimit(deps.cache, { name, limit: n, windowSeconds: 60, trustProxy });
@@ -38,6 +48,7 @@ export function createAuthApp(deps: AuthDeps, app: Omit<CreateAppOptions, 'name'
   a.use('/auth/login/*', limit('login', 30));
   a.use('/auth/callback/*', limit('callback', 30));
   a.use('/auth/refresh', limit('refresh', 60));
+  a.use('/auth/cli/*', limit('cli-login', 30));
   for (const path of ['/auth/me', '/auth/logout', '/auth/tokens', '/auth/tokens/*'])
     a.use(path, requireAuth());
   a.on('POST', '/auth/tokens', limit('token-create', 10));

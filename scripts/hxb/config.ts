@@ -10,7 +10,8 @@ const CliEnv = z.object({
 });
 
 export type Paths = { dir: string; config: string; tokens: string };
-export type Stored = { url: string; token: string };
+/** `tokenId` is set when the CLI created the token (browser sign-in), so that logout can revoke it. */
+export type Stored = { url: string; token: string; tokenId?: string };
 
 export function cliEnv(source: Record<string, string | undefined> = process.env) {
   const env = CliEnv.parse(

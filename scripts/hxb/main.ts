@@ -1,11 +1,16 @@
+import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { api, CliError } from './api';
+import { browserLogin } from './browser-login';
 import { cliEnv, readStored, type Stored, writeSecret } from './config';
 import { kubectlCredential } from './credential';
 
 const USAGE = `hxb — the Hexabase CLI
 
-  hxb login --token <hxb_pat_…> [--url <https://hexabase.example.com>]
+  hxb login [--url <https://hexabase.example.com>] [--provider <id>] [--no-browser]
+                                       (signs in through the browser)
+  hxb login --token <hxb_pat_…> [--url …]
+  hxb logout                           (revokes the CLI's token and forgets it)
   hxb orgs list
   hxb workspaces list --org <orgId>
   hxb workspaces create <name> --org <orgId> [--plan free] [--detach]
@@ -71,6 +76,11 @@ async function follow(s: Stored, taskId: string, out: Out) {
   return last;
 }
 
+/** Tokens the CLI minted itself are revoked when it lets go of them; pasted ones belong to the person. */
+async function revoke(s: Stored) {
+  await api(s.url, s.token, `/auth/tokens/${s.tokenId}`, { method: 'DELETE' }).catch(() => {});
+}
+
 export async function main(
   argv: string[],
   write: (s: string) => void = (s) => process.stdout.write(s),
@@ -87,6 +97,8 @@ export async function main(
       mode: { type: 'string', default: 'exec' },
       help: { type: 'boolean', short: 'h', default: false },
       detach: { type: 'boolean', default: false },
+      provider: { type: 'string' },
+      'no-browser': { type: 'boolean', default: false },
     },
   });
   const out: Out = {
@@ -101,18 +113,38 @@ export async function main(
   }
   if (cmd === 'login') {
     const url = values.url ?? apiUrl ?? readStored(paths)?.url ?? 'http://localhost:8080';
-    if (!values.token)
-      throw new CliError(
-        'hxb login needs --token <personal access token> (create one in the console or POST /auth/tokens)',
-        2,
-      );
-    const me = await api<{ email: string }>(url, values.token, '/auth/me');
-    writeSecret(paths.config, JSON.stringify({ url, token: values.token }), paths.dir);
+    const credential = values.token
+      ? { token: values.token }
+      : await browserLogin({
+          url,
+          ...(values.provider ? { provider: values.provider } : {}),
+          noBrowser: values['no-browser'] ?? false,
+          timeoutMs: 5 * 60_000,
+          say: (line) => process.stderr.write(`${line}\n`),
+        });
+    const me = await api<{ email: string }>(url, credential.token, '/auth/me');
+    const previous = readStored(paths);
+    const stored: Stored = {
+      url,
+      token: credential.token,
+      ...('id' in credential ? { tokenId: credential.id } : {}),
+    };
+    writeSecret(paths.config, JSON.stringify(stored), paths.dir);
+    rmSync(paths.tokens, { recursive: true, force: true }); // workspace tokens of whoever was signed in before
+    if (previous?.tokenId && previous.token !== stored.token) await revoke(previous);
     out.print(`Signed in to ${url} as ${me.email}`, { url, email: me.email });
     return 0;
   }
+  if (cmd === 'logout') {
+    const previous = readStored(paths);
+    if (previous?.tokenId) await revoke(previous);
+    rmSync(paths.config, { force: true });
+    rmSync(paths.tokens, { recursive: true, force: true });
+    out.print(previous ? `Signed out of ${previous.url}` : 'Not signed in', { signedOut: Boolean(previous) });
+    return 0;
+  }
   const stored = readStored(paths);
-  if (!stored) throw new CliError('not signed in: run `hxb login --token …` first', 4);
+  if (!stored) throw new CliError('not signed in: run `hxb login` first', 4);
   const s = { ...stored, url: apiUrl ?? stored.url };
   if (cmd === 'kubectl-credential' && sub) {
     write(`${JSON.stringify(await kubectlCredential(s, paths, sub))}\n`);

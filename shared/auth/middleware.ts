@@ -73,13 +73,22 @@ export function requireAuth(): MiddlewareHandler<AppEnv> {
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Double-submit CSRF check for cookie-authenticated mutations; bearer requests cannot be forged cross-site. */
+export const CSRF_FIELD = 'csrfToken';
+
+/**
+ * Double-submit CSRF check for cookie-authenticated mutations; bearer requests cannot be forged cross-site.
+ * Scripts echo the cookie in X-CSRF-Token; HTML forms, which cannot set headers, in a hidden `csrfToken` field.
+ */
 export function csrfProtection(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (SAFE.has(c.req.method) || c.var.principal?.via !== 'cookie') return next();
     const cookie = getCookie(c, COOKIES.csrf);
-    const header = c.req.header('x-csrf-token');
-    if (!cookie || !header || !safeEqual(cookie, header)) {
+    let echoed = c.req.header('x-csrf-token');
+    if (!echoed && /^application\/x-www-form-urlencoded/i.test(c.req.header('content-type') ?? '')) {
+      const field = (await c.req.parseBody())[CSRF_FIELD];
+      echoed = typeof field === 'string' ? field : undefined;
+    }
+    if (!cookie || !echoed || !safeEqual(cookie, echoed)) {
       throw new ForbiddenError('Send the hxb_csrf cookie value in the X-CSRF-Token header.', 'CSRF_FAILED');
     }
     return next();

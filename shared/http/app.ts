@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import type { Registry } from 'prom-client';
 import type { ZodError } from 'zod';
-import { AppError, NotFoundError, RateLimitedError, ValidationError } from '../errors';
+import { AppError, BadRequestError, NotFoundError, RateLimitedError, ValidationError } from '../errors';
 import type { Logger } from '../log';
 import { bodyGuard } from './body';
 import { createHttpMetrics } from './metrics';
@@ -81,6 +81,13 @@ export function createApp(opts: CreateAppOptions): HexabaseApp {
       return errorResponse(err, c.req.path, { 'retry-after': String(err.retryAfterSeconds) });
     }
     if (err instanceof AppError) return errorResponse(err, c.req.path);
+    // Apps that read forms as well as JSON leave the per-route media type check to the route validator.
+    if (err instanceof HTTPException && err.status === 415) {
+      return errorResponse(
+        new BadRequestError('UNSUPPORTED_MEDIA_TYPE', 'This route does not read that Content-Type.'),
+        c.req.path,
+      );
+    }
     if (err instanceof HTTPException && err.status < 500) {
       const malformed = /malformed json/i.test(err.message);
       return errorResponse(

@@ -35,6 +35,13 @@ export function createBrowser(opts: { app: App; appOrigin: string; external: Fet
   return {
     cookies: (origin: string) => jar(origin),
     send,
+    /** Submits an HTML form as a browser does: url-encoded fields, cookies of the target's origin. */
+    submit: (url: string | URL, fields: Record<string, string>) =>
+      send(new URL(url, opts.appOrigin), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(fields).toString(),
+      }),
     /** Follows redirects from `start` until `stopAt` matches (returned unvisited) or a non-redirect answers. */
     follow: async (start: string | URL, stopAt: (u: URL) => boolean = () => false) => {
       let url = new URL(start, opts.appOrigin);
@@ -48,4 +55,20 @@ export function createBrowser(opts: { app: App; appOrigin: string; external: Fet
       throw new Error('too many redirects');
     },
   };
+}
+
+const ENTITIES: Record<string, string> = {
+  '&amp;': '&',
+  '&quot;': '"',
+  '&#39;': "'",
+  '&lt;': '<',
+  '&gt;': '>',
+};
+
+/** The hidden inputs of a page's form, unescaped: what a browser would post back. */
+export function hiddenFields(html: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g))
+    fields[m[1]!] = m[2]!.replace(/&(amp|quot|#39|lt|gt);/g, (e) => ENTITIES[e]!);
+  return fields;
 }

@@ -5,7 +5,7 @@ import { PageQuery, pageOf } from '../../../shared/http/pagination';
 import { idSchema } from '../../../shared/ids';
 import type { AuthDeps } from '../app';
 
-const PatSchema = z
+export const PatSchema = z
   .object({
     id: z.string(),
     name: z.string(),

@@ -12,10 +12,11 @@ export type PendingSignIn = {
   redirectUri: string;
 };
 
+/** Short-lived, single-use values keyed by an unguessable string: sign-in states, CLI authorization codes. */
 export type StateStore = {
-  put: (state: string, data: PendingSignIn, ttlSeconds: number) => Promise<void>;
+  put: <T = PendingSignIn>(state: string, data: T, ttlSeconds: number) => Promise<void>;
   /** Single use: the first take wins, every later one gets nothing. */
-  take: (state: string) => Promise<PendingSignIn | undefined>;
+  take: <T = PendingSignIn>(state: string) => Promise<T | undefined>;
 };
 
 const KEY = (state: string) => `oauth:state:${state}`;
@@ -32,7 +33,7 @@ export function createStateStore(deps: { cache: Cache; db: Db; now: () => Date }
       put: (state, data, ttl) => guard(deps.cache.set(KEY(state), JSON.stringify(data), ttl)),
       take: async (state) => {
         const raw = await guard(deps.cache.take(KEY(state)));
-        return raw ? (JSON.parse(raw) as PendingSignIn) : undefined;
+        return raw ? JSON.parse(raw) : undefined;
       },
     };
   }
@@ -45,7 +46,7 @@ export function createStateStore(deps: { cache: Cache; db: Db; now: () => Date }
     },
     take: async (state) => {
       const [row] = await deps.db.delete(oauthStates).where(eq(oauthStates.state, state)).returning();
-      return row && row.expiresAt > deps.now() ? (row.data as PendingSignIn) : undefined;
+      return row && row.expiresAt > deps.now() ? (row.data as never) : undefined;
     },
   };
 }

@@ -1,0 +1,34 @@
+import { CliTokenRequest, redeemCliCode } from '../../../shared/auth/cli-login';
+import { requestMeta } from '../../../shared/auth/middleware';
+import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
+import type { AuthDeps } from '../app';
+import { PatSchema } from './tokens';
+
+export const cliTokenOperation = defineOperation(
+  createRoute({
+    method: 'post',
+    path: '/auth/cli/token',
+    tags: ['Auth'],
+    summary: 'CLI browser sign-in: redeem the one-time code for a personal access token',
+    description:
+      'The CLI proves it started the sign-in with the PKCE `codeVerifier`. The code works once, for two minutes; a wrong verifier uses it up. The token lasts 90 days and is listed and revocable under /auth/tokens.',
+    security: [],
+    request: { body: { required: true, content: { 'application/json': { schema: CliTokenRequest } } } },
+    responses: {
+      201: {
+        description: 'A personal access token for the CLI; `token` is never shown again',
+        content: { 'application/json': { schema: PatSchema.extend({ token: z.string() }) } },
+      },
+      ...problems(429),
+    },
+  }),
+  (deps: AuthDeps) => async (c) => {
+    const created = await redeemCliCode(
+      { auth: deps.auth.auth, states: deps.auth.states },
+      c.req.valid('json'),
+      requestMeta(c, deps.auth.trustProxy),
+    );
+    c.header('cache-control', 'no-store');
+    return c.json(created, 201);
+  },
+);
