@@ -114,3 +114,18 @@ export async function startTestIdp(opts: {
       }),
   };
 }
+
+/** HEXABASE_AUTH_PROVIDERS for Hexabase to trust this IdP as the OIDC provider `corp` ("Corp SSO"). */
+export function corpProviders(idp: TestIdp): string {
+  return JSON.stringify([
+    {
+      type: 'oidc',
+      id: 'corp',
+      name: 'Corp SSO',
+      issuer: idp.issuer,
+      clientId: idp.clientId,
+      clientSecret: idp.clientSecret,
+      caFile: idp.caFile,
+    },
+  ]);
+}

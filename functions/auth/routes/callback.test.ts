@@ -7,7 +7,7 @@ import { providerFetch } from '../../../shared/auth/providers/http';
 import { identities, organizations, users } from '../../../shared/db/schema';
 import { createBrowser } from '../../../shared/testing/browser';
 import { json } from '../../../shared/testing/http';
-import { startTestIdp, type TestIdp } from '../../../shared/testing/idp';
+import { corpProviders, startTestIdp, type TestIdp } from '../../../shared/testing/idp';
 import { usePlatform } from '../../../shared/testing/platform';
 import { createAuthApp } from '../app';
 
@@ -29,17 +29,7 @@ describe('sign-in with an OIDC provider (real oidc-provider over HTTPS)', () => 
   const platform = usePlatform(() => ({
     HEXABASE_PUBLIC_URL: ORIGIN,
     HEXABASE_TRUST_PROXY: 'true',
-    HEXABASE_AUTH_PROVIDERS: JSON.stringify([
-      {
-        type: 'oidc',
-        id: 'corp',
-        name: 'Corp SSO',
-        issuer: idp.issuer,
-        clientId: idp.clientId,
-        clientSecret: idp.clientSecret,
-        caFile: idp.caFile,
-      },
-    ]),
+    HEXABASE_AUTH_PROVIDERS: corpProviders(idp),
   }));
   const app = () => createAuthApp(platform(), { log: platform().log });
   const browser = () => createBrowser({ app: app(), appOrigin: ORIGIN, external: providerFetch(idp.caFile) });

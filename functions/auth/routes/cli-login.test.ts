@@ -8,7 +8,7 @@ import { providerFetch } from '../../../shared/auth/providers/http';
 import { users } from '../../../shared/db/schema';
 import { createBrowser, hiddenFields } from '../../../shared/testing/browser';
 import { json } from '../../../shared/testing/http';
-import { startTestIdp, type TestIdp } from '../../../shared/testing/idp';
+import { corpProviders, startTestIdp, type TestIdp } from '../../../shared/testing/idp';
 import { usePlatform } from '../../../shared/testing/platform';
 import { createAuthApp } from '../app';
 
@@ -39,17 +39,7 @@ describe('CLI sign-in through the browser (loopback redirect + PKCE, real oidc-p
     HEXABASE_PUBLIC_URL: ORIGIN,
     HEXABASE_TRUST_PROXY: 'true',
     HEXABASE_DEV_LOGIN: 'true',
-    HEXABASE_AUTH_PROVIDERS: JSON.stringify([
-      {
-        type: 'oidc',
-        id: 'corp',
-        name: 'Corp SSO',
-        issuer: idp.issuer,
-        clientId: idp.clientId,
-        clientSecret: idp.clientSecret,
-        caFile: idp.caFile,
-      },
-    ]),
+    HEXABASE_AUTH_PROVIDERS: corpProviders(idp),
   }));
   const app = () => createAuthApp(platform(), { log: platform().log });
   const browser = () => createBrowser({ app: app(), appOrigin: ORIGIN, external: providerFetch(idp.caFile) });
