@@ -65,7 +65,7 @@ await withBenchDatabase(async (database) => {
   const lines = [
     '# Benchmarks',
     '',
-    `Run by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: the real PostgreSQL 15 on 127.0.0.1, 2 cores, pool of 4, one client, timings per call including the round trip. Target for flattening: p99 under 5 ms.`,
+    `Run by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: the real PostgreSQL 15 on 127.0.0.1, 2 cores, pool of 4, one client, timings per call including the round trip. Target for flattening: p99 under 5 ms. Each table is one run; on this shared 2-core machine repeated runs of the whole file have differed by up to 1.6× (2026-11-25: token exchange 934/s, events 856/s; 2026-11-26: 571/s, 558/s).`,
     '',
     '| case | calls | p50 | p95 | p99 | max |',
     '|---|---|---|---|---|---|',
