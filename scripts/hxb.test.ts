@@ -172,6 +172,12 @@ describe('hxb CLI against a running Hexabase', () => {
     expect(kc.status).toBe(1);
     expect(kc.stderr).toMatch(/409: .*not running yet/);
     expect((await hxb('frobnicate')).status).toBe(2);
-    expect((await hxb('workspaces', 'delete', workspaceId, '--org', orgId)).status).toBe(0);
+    // By name, too; without a host cluster the deletion stays pending, so do not follow it.
+    const byName = await hxb('kubeconfig', 'dev');
+    expect(byName.stderr).toMatch(/409: .*not running yet/);
+    expect((await hxb('kubeconfig', 'no-such-workspace')).status).toBe(5);
+    const deleted = await hxb('workspaces', 'delete', 'dev', '--org', orgId, '--detach', '--json');
+    expect(deleted.status, deleted.stderr).toBe(0);
+    expect(JSON.parse(deleted.stdout)).toMatchObject({ workspaceId });
   });
 });

@@ -14,8 +14,8 @@ const USAGE = `hxb — the Hexabase CLI
   hxb orgs list
   hxb workspaces list --org <orgId>
   hxb workspaces create <name> --org <orgId> [--plan free] [--detach]
-  hxb workspaces delete <wsId> --org <orgId>
-  hxb kubeconfig <wsId> [--mode exec|token]
+  hxb workspaces delete <workspace> --org <orgId> [--detach]
+  hxb kubeconfig <workspace> [--org <orgId>] [--mode exec|token]   (<workspace>: id or name)
   hxb kubectl-credential <wsId>        (used by kubectl as an exec plugin)
 
 Options: --json for machine-readable output. Exit codes: 0 ok, 1 error, 2 usage, 3 unreachable, 4 not signed in, 5 not found.`;
@@ -35,15 +35,33 @@ function table(rows: Record<string, unknown>[], cols: string[]): string {
   ].join('\n');
 }
 
-async function findOrgOf(s: Stored, wsId: string): Promise<string> {
-  const orgs = await api<{ items: { id: string }[] }>(s.url, s.token, '/api/v1/organizations?limit=200');
-  for (const o of orgs.items) {
-    const res = await fetch(new URL(`/api/v1/organizations/${o.id}/workspaces/${wsId}`, s.url), {
-      headers: { authorization: `Bearer ${s.token}` },
-    });
-    if (res.ok) return o.id;
+/** A workspace by id or by name, in one organization (`--org`) or across the caller's organizations. */
+async function resolveWorkspace(
+  s: Stored,
+  ref: string,
+  org?: string,
+): Promise<{ orgId: string; wsId: string }> {
+  const orgIds = org
+    ? [org]
+    : (await api<{ items: { id: string }[] }>(s.url, s.token, '/api/v1/organizations?limit=200')).items.map(
+        (o) => o.id,
+      );
+  const found: { orgId: string; wsId: string }[] = [];
+  for (const orgId of orgIds) {
+    const page = await api<{ items: { id: string; name: string }[] }>(
+      s.url,
+      s.token,
+      `/api/v1/organizations/${orgId}/workspaces?limit=200`,
+    );
+    for (const w of page.items) if (w.id === ref || w.name === ref) found.push({ orgId, wsId: w.id });
   }
-  throw new CliError(`no workspace ${wsId} among your organizations`, 5);
+  if (found.length === 0) throw new CliError(`no workspace ${ref} among your organizations`, 5);
+  if (found.length > 1)
+    throw new CliError(
+      `${found.length} workspaces are named ${ref} (${found.map((f) => f.wsId).join(', ')}); use the id`,
+      2,
+    );
+  return found[0]!;
 }
 
 async function follow(s: Stored, taskId: string, out: Out) {
@@ -178,18 +196,25 @@ export async function main(
       return 0;
     }
     if (sub === 'delete' && arg) {
-      const started = await api<{ taskId: string }>(s.url, s.token, `${base}/${arg}`, { method: 'DELETE' });
-      out.print(`Deleting workspace ${arg} (task ${started.taskId})`, started);
+      const { wsId } = await resolveWorkspace(s, arg, values.org);
+      const started = await api<{ taskId: string }>(s.url, s.token, `${base}/${wsId}`, { method: 'DELETE' });
+      if (!out.json) process.stderr.write(`Deleting workspace ${wsId} (task ${started.taskId})\n`);
+      const last = values.detach ? undefined : await follow(s, started.taskId, out);
+      out.print(`Workspace ${wsId}: ${last ? 'deleted' : 'deleting'}`, {
+        ...started,
+        workspaceId: wsId,
+        task: last,
+      });
       return 0;
     }
   }
   if (cmd === 'kubeconfig' && sub) {
-    const org = values.org ?? (await findOrgOf(s, sub));
+    const { orgId, wsId } = await resolveWorkspace(s, sub, values.org);
     write(
       await api<string>(
         s.url,
         s.token,
-        `/api/v1/organizations/${org}/workspaces/${sub}/kubeconfig?mode=${values.mode}`,
+        `/api/v1/organizations/${orgId}/workspaces/${wsId}/kubeconfig?mode=${values.mode}`,
       ),
     );
     return 0;
