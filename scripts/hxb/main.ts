@@ -46,14 +46,27 @@ async function resolveWorkspace(
     : (await api<{ items: { id: string }[] }>(s.url, s.token, '/api/v1/organizations?limit=200')).items.map(
         (o) => o.id,
       );
+  // An id is one lookup per organization; a name (which may look like an id) needs the lists.
+  if (/^ws-[a-z0-9]+$/.test(ref)) {
+    for (const orgId of orgIds) {
+      const res = await fetch(new URL(`/api/v1/organizations/${orgId}/workspaces/${ref}`, s.url), {
+        headers: { authorization: `Bearer ${s.token}` },
+      });
+      if (res.ok) return { orgId, wsId: ref };
+    }
+  }
   const found: { orgId: string; wsId: string }[] = [];
   for (const orgId of orgIds) {
-    const page = await api<{ items: { id: string; name: string }[] }>(
-      s.url,
-      s.token,
-      `/api/v1/organizations/${orgId}/workspaces?limit=200`,
-    );
-    for (const w of page.items) if (w.id === ref || w.name === ref) found.push({ orgId, wsId: w.id });
+    let cursor: string | null = null;
+    do {
+      const page: { items: { id: string; name: string }[]; nextCursor: string | null } = await api(
+        s.url,
+        s.token,
+        `/api/v1/organizations/${orgId}/workspaces?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      for (const w of page.items) if (w.name === ref) found.push({ orgId, wsId: w.id });
+      cursor = page.nextCursor;
+    } while (cursor);
   }
   if (found.length === 0) throw new CliError(`no workspace ${ref} among your organizations`, 5);
   if (found.length > 1)

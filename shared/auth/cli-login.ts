@@ -50,7 +50,6 @@ export const CliAuthorizeParams = z.object({
     .describe('PKCE S256: BASE64URL(SHA256(codeVerifier))'),
   provider: z.string().max(64).optional().describe('Skip the provider choice'),
 });
-export type CliAuthorizeParams = z.infer<typeof CliAuthorizeParams>;
 
 type PendingCliCode = { userId: string; redirectUri: string; codeChallenge: string };
 const key = (code: string) => `cli-code:${hashToken(code)}`;
