@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Cache } from '../cache';
 import { ForbiddenError, RateLimitedError, UnauthenticatedError } from '../errors';
+import { isFormRequest } from '../http/body';
 import type { AppEnv } from '../http/types';
 import { authenticateToken } from './authenticate';
 import type { AuthContext, RequestMeta } from './context';
@@ -84,7 +85,7 @@ export function csrfProtection(): MiddlewareHandler<AppEnv> {
     if (SAFE.has(c.req.method) || c.var.principal?.via !== 'cookie') return next();
     const cookie = getCookie(c, COOKIES.csrf);
     let echoed = c.req.header('x-csrf-token');
-    if (!echoed && /^application\/x-www-form-urlencoded/i.test(c.req.header('content-type') ?? '')) {
+    if (!echoed && isFormRequest(c)) {
       const field = (await c.req.parseBody())[CSRF_FIELD];
       echoed = typeof field === 'string' ? field : undefined;
     }

@@ -4,6 +4,11 @@ import { AppError, BadRequestError } from '../errors';
 const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json$/i;
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** An HTML form post (url-encoded): read with parseBody / the `form` validator. */
+export function isFormRequest(c: Context): boolean {
+  return /^application\/x-www-form-urlencoded/i.test(c.req.header('content-type') ?? '');
+}
+
 export type BodyOptions = {
   /** Media types (without parameters) that routes of this app accept; JSON unless the app says otherwise. */
   accept: string[];

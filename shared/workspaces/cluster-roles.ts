@@ -2,11 +2,12 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../db';
 import { isUniqueViolation } from '../db/errors';
 import { groups, roleAssignments } from '../db/schema';
-import { ConflictError, NotFoundError, RuleViolationError } from '../errors';
+import { ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import type { Actor } from '../orgs/context';
 import type { WorkspaceAccess } from './access';
 import { recordChange } from './changes';
+import { assignableGroup } from './groups';
 import type { WorkspaceClusterRole } from './presets';
 
 export type ClusterRoleAssignmentView = {
@@ -45,11 +46,7 @@ export async function assignClusterRole(
 ) {
   try {
     return await db.transaction(async (tx) => {
-      const [g] = await tx
-        .select()
-        .from(groups)
-        .where(and(eq(groups.workspaceId, ws.workspaceId), eq(groups.id, input.groupId)));
-      if (!g) throw new RuleViolationError('The group does not exist in this workspace.', 'UNKNOWN_GROUP');
+      const g = await assignableGroup(tx, ws.workspaceId, input.groupId);
       const id = newId('ra');
       const [row] = await tx
         .insert(roleAssignments)

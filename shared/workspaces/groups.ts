@@ -58,6 +58,16 @@ async function requireGroup(tx: Db, wsId: string, groupId: string) {
   return g;
 }
 
+/** A group named in an assignment body: an unknown one is a rule violation (422), not a missing resource. */
+export async function assignableGroup(tx: Db, wsId: string, groupId: string) {
+  const [g] = await tx
+    .select()
+    .from(groups)
+    .where(and(eq(groups.workspaceId, wsId), eq(groups.id, groupId)));
+  if (!g) throw new RuleViolationError('The group does not exist in this workspace.', 'UNKNOWN_GROUP');
+  return g;
+}
+
 export async function createGroup(
   db: Db,
   actor: Actor,

@@ -9,6 +9,7 @@ import { newId } from '../ids';
 import type { Actor } from '../orgs/context';
 import type { WorkspaceAccess } from './access';
 import { recordChange } from './changes';
+import { assignableGroup } from './groups';
 import { PROJECT_PRESET_ROLES, PROJECT_PRESET_RULES, type ProjectPresetRole } from './presets';
 
 const VERBS = [
@@ -215,11 +216,7 @@ export async function assignRole(
 ) {
   try {
     return await db.transaction(async (tx) => {
-      const [g] = await tx
-        .select()
-        .from(groups)
-        .where(and(eq(groups.workspaceId, ws.workspaceId), eq(groups.id, input.groupId)));
-      if (!g) throw new RuleViolationError('The group does not exist in this workspace.', 'UNKNOWN_GROUP');
+      const g = await assignableGroup(tx, ws.workspaceId, input.groupId);
       const isPreset = (PROJECT_PRESET_ROLES as readonly string[]).includes(input.roleId);
       let roleName = input.roleId;
       if (!isPreset) {

@@ -2,6 +2,7 @@ import { safeReturnTo } from '../../../shared/auth/flow';
 import { requestMeta } from '../../../shared/auth/middleware';
 import { signIn } from '../../../shared/auth/sign-in';
 import { NotFoundError, ValidationError } from '../../../shared/errors';
+import { isFormRequest } from '../../../shared/http/body';
 import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
 import type { AuthDeps } from '../app';
 import { setSessionCookies } from '../cookies';
@@ -41,7 +42,7 @@ export const devLoginOperation = defineOperation(
   (deps: AuthDeps) => async (c) => {
     // Off means absent: the route does not reveal that it exists.
     if (!deps.auth.devLogin) throw new NotFoundError(`No route for POST ${c.req.path}.`);
-    const fromForm = /^application\/x-www-form-urlencoded/i.test(c.req.header('content-type') ?? '');
+    const fromForm = isFormRequest(c);
     const body: Partial<z.infer<typeof DevLoginForm>> = fromForm ? c.req.valid('form') : c.req.valid('json');
     if (!body.email) throw new ValidationError([{ field: 'email', message: 'Required' }]);
     const { email, name } = body;
