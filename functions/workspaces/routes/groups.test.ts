@@ -139,4 +139,24 @@ describe('groups and membership', () => {
     expect(over.status).toBe(422);
     expect((await json(over)).code).toBe('PLAN_LIMIT_REACHED');
   });
+
+  it('refuses a cluster-role assignment to a group of another workspace (422 UNKNOWN_GROUP) and adds nothing', async () => {
+    const { team, wsId, t } = await setup();
+    const { workspaceId: otherWs } = await createWorkspace(
+      platform().db,
+      { userId: team.admin.userId },
+      team.orgId,
+      { name: 'other', planId: 'standard' },
+    );
+    const foreign = await json(await call(t, 'POST', `/api/v1/workspaces/${otherWs}/groups`, { name: 'x' }));
+    const path = `/api/v1/workspaces/${wsId}/clusterroleassignments`;
+    const before = await json(await call(t, 'GET', path));
+    const res = await call(t, 'POST', path, {
+      groupId: foreign.id,
+      clusterRoleName: 'hexabase:workspace-viewer',
+    });
+    expect(res.status).toBe(422);
+    expect(await json(res)).toMatchObject({ code: 'UNKNOWN_GROUP' });
+    expect(await json(await call(t, 'GET', path))).toEqual(before);
+  });
 });
