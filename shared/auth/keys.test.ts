@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { eq, isNull } from 'drizzle-orm';
 import { jwtVerify, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { signingKeys } from '../db/schema';
+import { auditLog, signingKeys } from '../db/schema';
+import { waitFor } from '../testing/kube/supervisor';
 import { usePlatform } from '../testing/platform';
 import { verifyAccessToken } from './access-tokens';
 import { createKeyStore } from './keys';
@@ -33,7 +35,7 @@ describe('signing key store', () => {
       .setProtectedHeader({ alg: 'RS256', kid: before.kid })
       .setExpirationTime('5m')
       .sign(before.key);
-    const newKid = await s.rotate();
+    const { kid: newKid } = await s.rotate();
     expect(newKid).not.toBe(before.kid);
     expect((await s.signingKey()).kid).toBe(newKid);
     const jwks = await s.jwks();
@@ -64,5 +66,91 @@ describe('signing key store', () => {
         `${Buffer.from(JSON.stringify({ alg: 'RS256', kid: retired })).toString('base64url')}.e30.sig`,
       ),
     ).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+  });
+});
+
+describe('signing key rotation rules', () => {
+  const platform = usePlatform();
+  const KEK = randomBytes(32);
+  const store = (opts: { activeKeyCacheMs?: number; now?: () => Date; kek?: Buffer } = {}) =>
+    createKeyStore({ db: platform().db, kek: opts.kek ?? KEK, maxTokenTtlSeconds: 3600, ...opts });
+  const DAY_MS = 86_400_000;
+  const ageActiveKey = (days: number) =>
+    platform()
+      .db.update(signingKeys)
+      .set({ activatedAt: new Date(Date.now() - days * DAY_MS) })
+      .where(isNull(signingKeys.retiredAt));
+  const activeKids = async () =>
+    (await platform().db.select().from(signingKeys).where(isNull(signingKeys.retiredAt))).map((r) => r.kid);
+
+  it('rotates on request only a key older than asked, and once when many processes ask at once', async () => {
+    const first = (await store().signingKey()).kid;
+    await ageActiveKey(10);
+    const young = await store().rotate({ olderThanMs: 30 * DAY_MS });
+    expect(young).toMatchObject({ rotated: false, kid: first, retired: [] });
+    await ageActiveKey(31);
+    const all = await Promise.all(
+      Array.from({ length: 10 }, () => store().rotate({ olderThanMs: 30 * DAY_MS })),
+    );
+    const done = all.filter((r) => r.rotated);
+    expect(done).toHaveLength(1);
+    expect(done[0]!.retired.map((r) => r.kid)).toEqual([first]);
+    expect(new Set(all.map((r) => r.kid))).toEqual(new Set([done[0]!.kid]));
+    expect(await activeKids()).toEqual([done[0]!.kid]);
+    const audited = await platform()
+      .db.select()
+      .from(auditLog)
+      .where(eq(auditLog.action, 'signing_key.rotated'));
+    expect(audited.map((a) => [a.targetId, a.actorId, a.data])).toEqual([
+      [done[0]!.kid, null, expect.objectContaining({ reason: 'manual', retired: [first] })],
+    ]);
+  });
+
+  it('keeps a retired key published for the longest token, plus the cache window in which others still sign with it', async () => {
+    const s = store({ activeKeyCacheMs: 45_000 });
+    const r = await s.rotate();
+    const [retired] = r.retired;
+    const overlap = retired!.publishedUntil.getTime() - r.activatedAt.getTime();
+    expect(overlap).toBeGreaterThanOrEqual(3600_000 + 45_000);
+  });
+
+  it('lets another process sign with the key it loaded until its cache window ends, then with the new one', async () => {
+    const window = 1500;
+    const other = store({ activeKeyCacheMs: window });
+    const loadedAt = Date.now();
+    const loaded = await other.signingKey();
+    const { kid: newKid } = await store().rotate();
+    const stale = await other.signingKey();
+    // Loaded a moment ago: still the old key, and what it signs verifies against the published keys.
+    expect(stale.kid).toBe(loaded.kid);
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256', kid: stale.kid })
+      .setExpirationTime('5m')
+      .sign(stale.key);
+    await expect(jwtVerify(token, (await store().publicKey(stale.kid))!)).resolves.toBeDefined();
+    const switched = await waitFor(
+      'the new key',
+      async () => ((await other.signingKey()).kid === newKid ? Date.now() : undefined),
+      { timeoutMs: window + 5000, intervalMs: 50 },
+    );
+    expect(switched - loadedAt).toBeLessThan(window + 1000);
+  });
+
+  it('stops accepting a retired key once its publication ends, also where it was cached', async () => {
+    let now = new Date();
+    const s = store({ activeKeyCacheMs: 60_000, now: () => now });
+    const retired = (await s.signingKey()).kid;
+    await s.rotate();
+    expect(await s.publicKey(retired)).toBeDefined(); // cached from here on
+    now = new Date(Date.now() + 2 * 3600_000);
+    expect(await s.publicKey(retired)).toBeUndefined();
+  });
+
+  it('refuses to rotate with another key-encryption key and leaves the active key in place', async () => {
+    const before = await activeKids();
+    await expect(store({ kek: randomBytes(32) }).rotate()).rejects.toMatchObject({
+      code: 'KEY_ENCRYPTION_KEY_MISMATCH',
+    });
+    expect(await activeKids()).toEqual(before);
   });
 });

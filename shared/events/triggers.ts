@@ -4,6 +4,9 @@
  */
 export type TriggerSpec = { name: string; function: string; path: string; types: string[] };
 
+/** The periodic tick: the local scheduler's type, and Knative PingSource's fixed one (knative/eventing.yaml). */
+export const RECONCILE_TICK_TYPES = ['ai.hexabase.reconcile.tick', 'dev.knative.sources.ping'];
+
 export const triggerTable: TriggerSpec[] = [
   {
     name: 'provisioner',
@@ -26,6 +29,7 @@ export const triggerTable: TriggerSpec[] = [
     path: '/events',
     types: ['ai.hexabase.notification.email.requested'],
   },
+  { name: 'key-rotation', function: 'key-rotation', path: '/events', types: RECONCILE_TICK_TYPES },
 ];
 
 export type DeliveryPolicy = { maxAttempts: number; backoffMs: number; timeoutMs: number };

@@ -1,0 +1,11 @@
+import { runProcess } from '../../shared/platform/run';
+import { createKeyRotationApp, keyRotationDeps } from './app';
+
+await runProcess('key-rotation', async (p) => {
+  const app = createKeyRotationApp(keyRotationDeps(p), {
+    log: p.log,
+    readiness: p.readiness,
+    defaultMetrics: true,
+  });
+  return { fetch: app.fetch, apps: [app] };
+});
