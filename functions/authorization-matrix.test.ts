@@ -14,10 +14,10 @@ type Codes = [number, number, number, number, number, number];
 type Row = {
   expect: Codes;
   body?: (f: Fixture) => unknown;
-  form?: (token: string | undefined) => Record<string, string>;
+  form?: (token: string | undefined, f: Fixture) => Record<string, string>;
   /** Form routes take the caller's token in the form unless this says it goes in the Authorization header. */
   formWithBearer?: boolean;
-  query?: string;
+  query?: string | ((f: Fixture) => string);
 };
 
 const all = (s: number): Codes => [s, s, s, s, s, s];
@@ -98,6 +98,16 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/invitations/accept': { expect: signedIn(404), body: (f) => ({ token: f.inviteToken }) },
   'POST /api/v1/invitations/{invitationId}/accept': { expect: signedIn(404) },
   'POST /api/v1/invitations/{invitationId}/decline': { expect: signedIn(404) },
+  // The emailed link's page: signed out, the sign-in choice; signed in with another address, a 403 page.
+  'GET /invitations/accept': {
+    expect: [200, 403, 403, 403, 403, 403],
+    query: (f) => `?token=${f.inviteToken}`,
+  },
+  'POST /invitations/accept': {
+    expect: [401, 403, 403, 403, 403, 403],
+    form: (_token, f) => ({ token: f.inviteToken, decision: 'accept' }),
+    formWithBearer: true,
+  },
 
   'POST /api/v1/organizations/{orgId}/workspaces': {
     expect: [401, 404, 403, 403, 403, 202],
@@ -226,7 +236,7 @@ describe('authorization matrix (every route × every kind of caller)', () => {
       'x-forwarded-for': `198.18.${Math.floor(Math.random() * 250)}.${i + 1}`,
     };
     if (token && (!row.form || row.formWithBearer)) headers.authorization = `Bearer ${token}`;
-    const form = row.form?.(token);
+    const form = row.form?.(token, f);
     const body = form
       ? new URLSearchParams(form).toString()
       : row.body
@@ -236,11 +246,14 @@ describe('authorization matrix (every route × every kind of caller)', () => {
       headers['content-type'] = form ? 'application/x-www-form-urlencoded' : 'application/json';
     const { fetch } = createLocalServer(p);
     const res = await fetch(
-      new Request(`http://localhost${fill(template, f)}${row.query ?? ''}`, {
-        method,
-        headers,
-        ...(body !== undefined ? { body } : {}),
-      }),
+      new Request(
+        `http://localhost${fill(template, f)}${typeof row.query === 'function' ? row.query(f) : (row.query ?? '')}`,
+        {
+          method,
+          headers,
+          ...(body !== undefined ? { body } : {}),
+        },
+      ),
     );
     expect(res.status, `${op} as ${who}: ${await res.clone().text()}`).toBe(row.expect[i]);
   });

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Makes sure PostgreSQL (5432), Redis (6379) and NATS with JetStream (4222) answer on 127.0.0.1.
+# Makes sure PostgreSQL (5432), Redis (6379) and NATS with JetStream (4222) answer on 127.0.0.1, and that the
+# SMTP server the tests start themselves (Debian's python3-aiosmtpd) is installed.
 # A stopped service is started; a missing one is installed from Debian's packages first (needs root),
 # so `npm test` also passes on a bare machine.
 set -euo pipefail
@@ -62,6 +63,13 @@ ensure_nats() {
   wait_up NATS 4222
 }
 
+# Not a service: each test file that sends email starts its own aiosmtpd (shared/testing/mail.ts).
+ensure_aiosmtpd() {
+  /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null && { log "aiosmtpd is installed"; return; }
+  install_pkgs python3-aiosmtpd
+}
+
 ensure_postgres
 ensure_redis
 ensure_nats
+ensure_aiosmtpd

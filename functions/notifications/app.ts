@@ -1,13 +1,14 @@
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { unseal } from '../../shared/auth/seal';
 import type { Db } from '../../shared/db';
-import { invitations, organizations } from '../../shared/db/schema';
 import { cloudEventHandler } from '../../shared/events/receive';
 import { type CreateAppOptions, createApp } from '../../shared/http/app';
 import type { Logger } from '../../shared/log';
+import type { Mailer } from '../../shared/mail';
+import type { OrgContext } from '../../shared/orgs/context';
+import { invitationEmail } from '../../shared/orgs/invitation-links';
+import { organizationInvitation } from './templates/organization-invitation';
 
-export type NotificationsDeps = { db: Db; kek: Buffer; publicUrl: string; devLogin: boolean; log: Logger };
+export type NotificationsDeps = { db: Db; orgs: OrgContext; mailer: Mailer; log: Logger };
 
 /** Not an API operation: the dispatcher (Knative or local) posts CloudEvents here. */
 export const operations = [];
@@ -19,8 +20,9 @@ const EmailRequested = z.object({
 });
 
 /**
- * Sends requested emails. No mail transport exists yet, so the message is composed and logged; local runs (dev
- * login on) include the accept link so that invitations can be accepted by hand.
+ * Sends requested emails. The message goes out inside the handler's inbox transaction: a crash between the
+ * server's acceptance and the commit sends it twice, never zero times. The mailer's errors decide what the
+ * dispatcher does: 503 (unreachable, timeout, 4xx) is retried with backoff, 422 (a 5xx refusal) dead-lettered.
  */
 export function createNotificationsApp(deps: NotificationsDeps, app: Omit<CreateAppOptions, 'name'>) {
   const a = createApp({
@@ -36,19 +38,15 @@ export function createNotificationsApp(deps: NotificationsDeps, app: Omit<Create
       types: ['ai.hexabase.notification.email.requested'],
       schema: EmailRequested,
       handle: async (tx, event) => {
-        const [inv] = await tx.select().from(invitations).where(eq(invitations.id, event.data.invitationId));
-        if (inv?.status !== 'pending' || !inv.tokenEncrypted) return; // cancelled or answered meanwhile
-        const [org] = await tx.select().from(organizations).where(eq(organizations.id, inv.organizationId));
-        const link = `${deps.publicUrl}/invitations/accept?token=${unseal(deps.kek, inv.id, inv.tokenEncrypted)}`;
-        deps.log.info(
-          {
-            to: inv.email,
-            subject: `You are invited to ${org?.name ?? 'an organization'} on Hexabase`,
-            invitationId: inv.id,
-            ...(deps.devLogin ? { acceptUrl: link } : {}),
-          },
-          'email composed (no mail transport configured: not sent)',
-        );
+        const { invitationId, organizationId } = event.data;
+        const log = deps.log.child({ eventId: event.id, invitationId, orgId: organizationId });
+        const email = await invitationEmail({ ...deps.orgs, db: tx }, invitationId);
+        if (!email) {
+          log.info('invitation answered, cancelled or expired meanwhile: no email sent');
+          return;
+        }
+        const sent = await deps.mailer.send(await organizationInvitation(email));
+        log.info({ messageId: sent.messageId, via: deps.mailer.kind }, 'invitation email sent');
       },
     }),
   );

@@ -5,11 +5,13 @@ import { type CreateAppOptions, createApp } from '../../shared/http/app';
 import { idempotency } from '../../shared/http/idempotency';
 import { mountOperations } from '../../shared/http/openapi';
 import type { OrgContext } from '../../shared/orgs/context';
+import { answerInvitationPageOperation } from './routes/answer-invitation-page';
 import { auditLogOperation } from './routes/audit-log';
 import { cancelInvitationOperation } from './routes/cancel-invitation';
 import { createOrganizationOperation } from './routes/create-organization';
 import { deleteOrganizationOperation } from './routes/delete-organization';
 import { getOrganizationOperation } from './routes/get-organization';
+import { invitationPageOperation } from './routes/invitation-page';
 import { inviteOperation } from './routes/invite';
 import { listMembersOperation } from './routes/list-members';
 import { listMyInvitationsOperation } from './routes/list-my-invitations';
@@ -37,10 +39,19 @@ export const operations = [
   listMyInvitationsOperation,
   acceptByTokenOperation,
   ...respondOperations,
+  invitationPageOperation,
+  answerInvitationPageOperation,
 ];
 
 export function createOrganizationsApp(deps: OrganizationsDeps, app: Omit<CreateAppOptions, 'name'>) {
-  const a = createApp({ ...app, name: 'organizations' });
+  // The invitation page's form posts url-encoded; the API routes' validators still insist on JSON.
+  const a = createApp({
+    ...app,
+    name: 'organizations',
+    bodyTypes: ['application/json', 'application/x-www-form-urlencoded'],
+  });
   a.use('/api/v1/*', authenticate(deps.auth.auth), requireAuth(), csrfProtection(), idempotency(deps.db));
+  // The page is for signed-out visitors too: it offers sign-in instead of answering 401.
+  a.use('/invitations/*', authenticate(deps.auth.auth), csrfProtection());
   return mountOperations(a, operations, deps);
 }

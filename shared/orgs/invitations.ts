@@ -13,6 +13,10 @@ import { type Actor, auditMeta, type OrgContext } from './context';
 export const INVITATION_TTL_DAYS = 7;
 const INVITE_PREFIX = 'hxb_inv_';
 
+/** The emailed link: the invitation page of the public origin. */
+export const acceptUrl = (publicUrl: string, token: string) =>
+  `${publicUrl.replace(/\/$/, '')}/invitations/accept?token=${encodeURIComponent(token)}`;
+
 export type InvitationView = {
   id: string;
   email: string;
@@ -21,7 +25,17 @@ export type InvitationView = {
   expiresAt: string;
 };
 
-const notFound = () => new NotFoundError('No such invitation.', 'INVITATION_NOT_FOUND');
+/**
+ * 404 to the API whoever asks. `signedInAs` is set when an emailed token matched an invitation for another
+ * address: the invitation page tells the holder of the link to switch accounts (403), naming nothing of it.
+ */
+export class InvitationNotFoundError extends NotFoundError {
+  constructor(readonly signedInAs?: string) {
+    super('No such invitation.', 'INVITATION_NOT_FOUND');
+  }
+}
+
+const notFound = () => new InvitationNotFoundError();
 
 /**
  * Invites an address. The token is stored hashed (for lookup) and sealed (so the email sender can build the link);
@@ -98,7 +112,7 @@ export async function createInvitation(
       role: input.role,
       status: 'pending',
       expiresAt: expiresAt.toISOString(),
-      acceptUrl: `${ctx.publicUrl}/invitations/accept?token=${token}`,
+      acceptUrl: acceptUrl(ctx.publicUrl, token),
     };
   });
 }
@@ -127,9 +141,9 @@ export async function cancelInvitation(ctx: OrgContext, actor: Actor, orgId: str
   });
 }
 
-type Invitee = { userId: string; email: string; emailVerified: boolean };
+export type Invitee = { userId: string; email: string; emailVerified: boolean };
 
-async function invitee(db: Db, userId: string): Promise<Invitee> {
+export async function invitee(db: Db, userId: string): Promise<Invitee> {
   const [u] = await db.select().from(users).where(eq(users.id, userId));
   if (!u) throw new NotFoundError('The user no longer exists.');
   return { userId: u.id, email: u.email, emailVerified: u.emailVerified };
@@ -166,6 +180,27 @@ export async function listMyInvitations(ctx: OrgContext, userId: string) {
 }
 
 /**
+ * Whether `me` may answer the invitation now; the same rules for the API, the invitation page and its preview.
+ * The invited address is compared first, so that nobody else learns the invitation's state.
+ */
+export function assertAnswerable(
+  inv: { email: string; status: string; expiresAt: Date } | undefined,
+  me: Invitee,
+  now: Date,
+  byToken: boolean,
+): asserts inv {
+  if (!inv) throw notFound();
+  if (inv.email.toLowerCase() !== me.email.toLowerCase())
+    throw byToken ? new InvitationNotFoundError(me.email) : notFound();
+  if (!me.emailVerified)
+    throw new ForbiddenError('Verify your email address before accepting invitations.', 'EMAIL_NOT_VERIFIED');
+  if (inv.status !== 'pending')
+    throw new ConflictError(`The invitation was already ${inv.status}.`, 'INVITATION_NOT_PENDING');
+  if (inv.expiresAt <= now)
+    throw new ConflictError('The invitation has expired; ask for a new one.', 'INVITATION_EXPIRED');
+}
+
+/**
  * Accepts or declines, by id or by the emailed token. Only a signed-in user whose *verified* email is the invited
  * one may respond; anyone else learns nothing (404), except the right person with an unverified address (403).
  * The row lock makes a token single use even under concurrent clicks.
@@ -183,16 +218,7 @@ export async function respondToInvitation(
       .from(invitations)
       .where('id' in by ? eq(invitations.id, by.id) : eq(invitations.tokenHash, hashToken(by.token)))
       .for('update');
-    if (!inv || inv.email.toLowerCase() !== me.email.toLowerCase()) throw notFound();
-    if (!me.emailVerified)
-      throw new ForbiddenError(
-        'Verify your email address before accepting invitations.',
-        'EMAIL_NOT_VERIFIED',
-      );
-    if (inv.status !== 'pending')
-      throw new ConflictError(`The invitation was already ${inv.status}.`, 'INVITATION_NOT_PENDING');
-    if (inv.expiresAt <= ctx.now())
-      throw new ConflictError('The invitation has expired; ask for a new one.', 'INVITATION_EXPIRED');
+    assertAnswerable(inv, me, ctx.now(), 'token' in by);
     if (answer === 'accept') {
       const joined = await tx
         .insert(organizationMembers)

@@ -27,15 +27,13 @@ export const inviteOperation = defineOperation(
   (deps: OrganizationsDeps) => async (c) => {
     const { orgId } = c.req.valid('param');
     await requireOrgRole(deps.db, orgId, c.var.principal!.userId, 'admin');
-    const { acceptUrl, ...invitation } = await createInvitation(
+    // The link goes out by email only (the notifications worker); the response never carries the token.
+    const { acceptUrl: _, ...invitation } = await createInvitation(
       deps.orgs,
       actorOf(c, deps.auth.trustProxy),
       orgId,
       c.req.valid('json'),
     );
-    // Until email delivery exists, local runs print the link (dev login on = local): never in production.
-    if (deps.auth.devLogin)
-      c.var.log.info({ invitationId: invitation.id, acceptUrl }, 'invitation email (local run: not sent)');
     return c.json(invitation, 201);
   },
 );
