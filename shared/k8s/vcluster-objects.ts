@@ -1,4 +1,5 @@
 import type { ResourceLimits } from '../plans';
+import { PROJECT_PRESET_ROLES, PROJECT_PRESET_RULES, VIEW_RULES } from '../workspaces/presets';
 import type { PolicyRuleT } from '../workspaces/roles';
 import { groupSubject, LABEL, LIMITS, MANAGED_BY, QUOTA } from './names';
 
@@ -10,9 +11,6 @@ export type K8sObject = {
 };
 
 const labels = (extra: Record<string, string> = {}) => ({ ...MANAGED_BY, ...extra });
-const RW = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
-const RO = ['get', 'list', 'watch'];
-const WORKLOAD_GROUPS = ['', 'apps', 'batch', 'autoscaling', 'networking.k8s.io', 'policy'];
 
 /** The five preset ClusterRoles every workspace has (project ones are bound per namespace with RoleBindings). */
 export function presetClusterRoles(): K8sObject[] {
@@ -27,13 +25,8 @@ export function presetClusterRoles(): K8sObject[] {
       { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
       { nonResourceURLs: ['*'], verbs: ['*'] },
     ]),
-    role('hexabase:workspace-viewer', [
-      { apiGroups: WORKLOAD_GROUPS, resources: ['*'], verbs: RO },
-      { apiGroups: [''], resources: ['namespaces'], verbs: RO },
-    ]),
-    role('hexabase:project-admin', [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }]),
-    role('hexabase:project-editor', [{ apiGroups: WORKLOAD_GROUPS, resources: ['*'], verbs: RW }]),
-    role('hexabase:project-viewer', [{ apiGroups: WORKLOAD_GROUPS, resources: ['*'], verbs: RO }]),
+    role('hexabase:workspace-viewer', VIEW_RULES),
+    ...PROJECT_PRESET_ROLES.map((name) => role(name, PROJECT_PRESET_RULES[name])),
   ];
 }
 
