@@ -6,7 +6,8 @@ export default defineConfig({
     exclude: ['**/node_modules/**', 'dist/**', '.hexabase/**'],
     globalSetup: ['./shared/testing/global-setup.ts'],
     pool: 'forks',
-    testTimeout: 30_000,
+    // A safety net against hangs, not a time budget: the 2-core machine is shared and sometimes slow.
+    testTimeout: 120_000,
     hookTimeout: 120_000,
     // Failing fast hides nothing here: every file owns its database, so files cannot break each other.
     sequence: { concurrent: false },

@@ -1,10 +1,13 @@
 import { type CreateAppOptions, createApp, type HexabaseApp } from '../shared/http/app';
 import type { Operation } from '../shared/http/openapi';
+import { nodePool } from '../shared/k8s/nodes';
+import { createMailer, mailSettings } from '../shared/mail';
 import type { Platform } from '../shared/platform';
 import { chartOptions, hostCluster } from '../shared/provisioner/host';
 import * as auth from './auth/app';
 import * as deadLetters from './dead-letters/app';
 import * as docs from './docs/app';
+import * as keyRotation from './key-rotation/app';
 import * as notifications from './notifications/app';
 import * as oidc from './oidc/app';
 import { openApiDocument } from './operations';
@@ -31,20 +34,14 @@ export const functionRegistry = {
   },
   workspaces: {
     operations: workspaces.operations,
-    create: (p, o) => workspaces.createWorkspacesApp(p, o),
+    create: (p, o) => workspaces.createWorkspacesApp({ ...p, nodes: nodePool(hostCluster(p.env)) }, o),
   },
   projects: { operations: projects.operations, create: (p, o) => projects.createProjectsApp(p, o) },
   notifications: {
     operations: [],
     create: (p, o) =>
       notifications.createNotificationsApp(
-        {
-          db: p.db,
-          kek: p.auth.auth.kek,
-          publicUrl: p.auth.publicUrl,
-          devLogin: p.auth.devLogin,
-          log: p.log,
-        },
+        { db: p.db, orgs: p.orgs, mailer: createMailer(mailSettings(p.env), p.log), log: p.log },
         o,
       ),
   },
@@ -56,6 +53,10 @@ export const functionRegistry = {
         { db: p.db, host: hostCluster(p.env), chart: chartOptions(p.env), log: p.log },
         o,
       ),
+  },
+  'key-rotation': {
+    operations: [],
+    create: (p, o) => keyRotation.createKeyRotationApp(keyRotation.keyRotationDeps(p), o),
   },
   relay: { operations: [], create: (_p, o) => createApp({ ...o, name: 'relay' }) },
   oidc: {

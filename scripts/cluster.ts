@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { startTestEnvironment } from '../shared/testing/kube/cluster';
 import { startHelmReleaseStandIn } from '../shared/testing/kube/helmrelease-standin';
 import { createCertificateAuthority } from '../shared/testing/kube/pki';
+import { LOCAL_INGRESS_PORT } from './local-cluster';
 
 /**
  * `npm run cluster`: a local host cluster (etcd + kube-apiserver + kube-controller-manager built from upstream)
@@ -30,7 +31,8 @@ if (!existsSync(join(issuerDir, 'tls.crt'))) {
 const started = Date.now();
 console.log('starting etcd, kube-apiserver and kube-controller-manager …');
 const env = await startTestEnvironment({ dir: runDir });
-const standIn = await startHelmReleaseStandIn(env);
+// The port `npm start` names in workspace endpoints (HEXABASE_VCLUSTER_INGRESS_PORT) when it runs against this cluster.
+const standIn = await startHelmReleaseStandIn(env, { ingressPort: LOCAL_INGRESS_PORT });
 const kubeconfig = join(base, 'kubeconfig');
 writeFileSync(kubeconfig, env.host.kubeconfig, { mode: 0o600 });
 
@@ -40,6 +42,9 @@ console.log(`  kubectl:            ${env.binaries.kubectl} --kubeconfig ${kubeco
 console.log(`  issuer TLS (local): ${issuerDir}/{ca.crt,tls.crt,tls.key}`);
 console.log(`  component logs:     ${join(runDir, 'logs')}`);
 console.log('  HelmReleases of the vcluster chart become virtual clusters (stand-in for Flux + vCluster).');
+console.log(
+  `  workspace API servers: https://<wsId>.vcluster.localhost:${standIn.ingressPort} (TLS passthrough; names in /etc/hosts)`,
+);
 console.log('Ctrl-C stops everything.');
 
 let stopping = false;

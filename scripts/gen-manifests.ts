@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { broker, brokerUrl, channelConfig, reconcileTick, triggers } from '../shared/deploy/eventing';
-import { type DeployOptions, ingress, knativeService } from '../shared/deploy/knative';
+import { type DeployOptions, hostMiddlewares, ingress, knativeService } from '../shared/deploy/knative';
+import { parseEnv } from '../shared/env';
 import { triggerTable } from '../shared/events/triggers';
 import { routeTable } from '../shared/routes/table';
 
@@ -11,6 +12,7 @@ export const DEFAULTS: DeployOptions = {
   image: 'ghcr.io/hexabase/hexabase:0.1.0',
   envSecret: 'hexabase-env',
   host: 'hexabase.example.com',
+  ingressController: 'traefik',
 };
 
 export function renderFunctions(opts: DeployOptions = DEFAULTS): string {
@@ -18,7 +20,7 @@ export function renderFunctions(opts: DeployOptions = DEFAULTS): string {
   const services = routeTable.map((r) =>
     knativeService(r, opts, r.brokerSink ? { K_SINK: brokerUrl(opts) } : {}),
   );
-  const docs = [...services, ...ingress(routeTable, opts)];
+  const docs = [...services, ...ingress(routeTable, opts), ...hostMiddlewares(routeTable, opts)];
   return header + docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n');
 }
 
@@ -37,12 +39,14 @@ export function renderEventing(
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  // The platform's Ingresses follow the cluster's controller, like the workspaces' API servers do.
+  const opts = { ...DEFAULTS, ingressController: parseEnv(process.env).HEXABASE_VCLUSTER_INGRESS };
   for (const [name, render] of [
     ['functions.yaml', renderFunctions],
     ['eventing.yaml', renderEventing],
   ] as const) {
     const file = join(import.meta.dirname, '..', 'knative', name);
-    writeFileSync(file, render());
+    writeFileSync(file, render(opts));
     console.log(`wrote ${file}`);
   }
 }

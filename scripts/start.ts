@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEventBackbone } from '../shared/events/backbone';
 import { runProcess } from '../shared/platform/run';
+import { LOCAL_INGRESS_PORT } from './local-cluster';
 import { createLocalServer } from './local-server';
 
 // Local runs always migrate (the embedded database starts empty on a fresh clone) and offer dev login, which
@@ -17,6 +18,8 @@ const clusterIssuer: Record<string, string> =
         HEXABASE_ISSUER_CA_FILE: join(issuer, 'ca.crt'),
         HEXABASE_CLI_CA_FILE: join(issuer, 'ca.crt'),
         HEXABASE_PUBLIC_URL: 'https://localhost:8443',
+        // Workspaces are reached as https://{wsId}.vcluster.localhost:9443 through the cluster's ingress stand-in.
+        HEXABASE_VCLUSTER_INGRESS_PORT: String(LOCAL_INGRESS_PORT),
       }
     : {};
 await runProcess(

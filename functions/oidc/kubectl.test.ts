@@ -14,11 +14,14 @@ import {
   SignJWT,
 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuth } from '../../shared/auth';
 import { groupMemberships, workspaces } from '../../shared/db/schema';
 import { apply, clusterFromKubeconfig } from '../../shared/k8s/apply';
-import { desiredVClusterObjects } from '../../shared/k8s/desired';
+import { nodePool } from '../../shared/k8s/nodes';
+import { desiredVClusterObjects } from '../../shared/provisioner/desired';
 import { teamOrganization } from '../../shared/testing/fixtures';
 import { json } from '../../shared/testing/http';
+import { keysCommand, parseRotation } from '../../shared/testing/keys';
 import { kubeconfigYaml } from '../../shared/testing/kube/kubeconfig';
 import { kubectl } from '../../shared/testing/kube/kubectl';
 import { createCertificateAuthority } from '../../shared/testing/kube/pki';
@@ -72,8 +75,8 @@ describe('kubectl with Hexabase workspace tokens against real vCluster API serve
     let vcB: { url: string; caPem: string };
     let ids: { devs: string; web: string };
 
-    const exchange = async (wsId: string, subject: string) =>
-      app().request(`/oidc/${wsId}/token`, {
+    const exchange = async (wsId: string, subject: string, issuer = app()) =>
+      issuer.request(`/oidc/${wsId}/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({
@@ -82,8 +85,8 @@ describe('kubectl with Hexabase workspace tokens against real vCluster API serve
           subject_token: subject,
         }).toString(),
       });
-    const idToken = async (wsId: string, subject: string) =>
-      (await json(await exchange(wsId, subject))).access_token as string;
+    const idToken = async (wsId: string, subject: string, issuer = app()) =>
+      (await json(await exchange(wsId, subject, issuer))).access_token as string;
     const as = (vc: { url: string; caPem: string }, token: string, ...args: string[]) => {
       const file = join(dir, `kc-${Math.random().toString(36).slice(2)}`);
       writeFileSync(file, kubeconfigYaml({ name: 'ws', server: vc.url, caPem: vc.caPem }));
@@ -230,14 +233,36 @@ describe('kubectl with Hexabase workspace tokens against real vCluster API serve
       }
     });
 
-    it('keeps old tokens valid across key rotation; new tokens use the new key', async () => {
+    it('keeps old tokens valid across a rotation by `npm run keys -- rotate`; new tokens use the new key', async () => {
+      const kidOf = (t: string) => JSON.parse(Buffer.from(t.split('.')[0]!, 'base64url').toString()).kid;
+      /** Another issuer process: its own key cache, the same database and settings. */
+      const replica = () =>
+        createOidcApp(
+          {
+            auth: createAuth({ env: platform().env, db: platform().db, cache: platform().cache }),
+            ttlSeconds: 600,
+          },
+          { log: platform().log },
+        );
       const before = await idToken(wsA, team.admin.token);
-      const oldKid = JSON.parse(Buffer.from(before.split('.')[0]!, 'base64url').toString()).kid;
-      await platform().auth.auth.keys.rotate();
-      const after = await idToken(wsA, team.admin.token);
+      const oldKid = kidOf(before);
+      const stale = replica();
+      expect(kidOf(await idToken(wsA, team.admin.token, stale))).toBe(oldKid); // loads the key it will keep
+      const rotation = await keysCommand(platform(), ['rotate']);
+      expect(rotation.code, rotation.stderr.join('\n')).toBe(0);
+      const { kid: newKid, retiredKid } = parseRotation(rotation.stdout);
+      expect(retiredKid).toBe(oldKid);
+      // A replica that loaded the old key just before the rotation still signs with it inside its cache window.
+      const signedAfterRotation = await idToken(wsA, team.admin.token, stale);
+      expect(kidOf(signedAfterRotation)).toBe(oldKid);
+      // A replica that loads the keys after the rotation (as every one does once its window has passed).
+      const after = await idToken(wsA, team.admin.token, replica());
+      expect(kidOf(after)).toBe(newKid);
       expect(JSON.parse(Buffer.from(after.split('.')[0]!, 'base64url').toString()).kid).not.toBe(oldKid);
       expect((await as(vcA, before, 'get', 'namespaces')).code).toBe(0);
-      // The API server refreshes its key set when it meets an unknown kid, at most every so often (~30 s seen).
+      expect((await as(vcA, signedAfterRotation, 'get', 'namespaces')).code).toBe(0);
+      // The API server fetches the keys again on an unknown kid, but not within 30 s of its last fetch (go-oidc
+      // refreshes 30 s before the JWKS's max-age=60 runs out).
       let ok = false;
       for (let i = 0; i < 75 && !ok; i++) {
         ok = (await as(vcA, after, 'get', 'namespaces')).code === 0;
@@ -261,10 +286,12 @@ describe('kubectl with Hexabase workspace tokens against real vCluster API serve
         .update(workspaces)
         .set({ status: 'RUNNING', endpoint: vcA.url, endpointCa: vcA.caPem })
         .where(eq(workspaces.id, wsA));
-      const res = await createWorkspacesApp(platform(), { log: platform().log }).request(
-        `/api/v1/organizations/${team.orgId}/workspaces/${wsA}/kubeconfig?mode=token`,
-        { headers: { authorization: `Bearer ${team.admin.token}` } },
-      );
+      const res = await createWorkspacesApp(
+        { ...platform(), nodes: nodePool(undefined) },
+        { log: platform().log },
+      ).request(`/api/v1/organizations/${team.orgId}/workspaces/${wsA}/kubeconfig?mode=token`, {
+        headers: { authorization: `Bearer ${team.admin.token}` },
+      });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('application/yaml');
       const yaml = await res.text();
@@ -273,10 +300,12 @@ describe('kubectl with Hexabase workspace tokens against real vCluster API serve
       writeFileSync(file, yaml);
       const r = await kubectl(kube.kubectl, ['get', 'namespaces', '-o', 'name'], { kubeconfig: file });
       expect(r.code, r.stderr).toBe(0);
-      const exec = await createWorkspacesApp(platform(), { log: platform().log }).request(
-        `/api/v1/organizations/${team.orgId}/workspaces/${wsA}/kubeconfig`,
-        { headers: { authorization: `Bearer ${team.admin.token}` } },
-      );
+      const exec = await createWorkspacesApp(
+        { ...platform(), nodes: nodePool(undefined) },
+        { log: platform().log },
+      ).request(`/api/v1/organizations/${team.orgId}/workspaces/${wsA}/kubeconfig`, {
+        headers: { authorization: `Bearer ${team.admin.token}` },
+      });
       expect(await exec.text()).toMatch(/command: .*scripts\/hxb\.mjs[\s\S]*kubectl-credential/);
     });
 
@@ -290,10 +319,12 @@ describe('kubectl with Hexabase workspace tokens against real vCluster API serve
         join(configDir, 'config.json'),
         JSON.stringify({ url: `https://127.0.0.1:${port}`, token: team.admin.token }),
       );
-      const res = await createWorkspacesApp(platform(), { log: platform().log }).request(
-        `/api/v1/organizations/${team.orgId}/workspaces/${wsA}/kubeconfig`,
-        { headers: { authorization: `Bearer ${team.admin.token}` } },
-      );
+      const res = await createWorkspacesApp(
+        { ...platform(), nodes: nodePool(undefined) },
+        { log: platform().log },
+      ).request(`/api/v1/organizations/${team.orgId}/workspaces/${wsA}/kubeconfig`, {
+        headers: { authorization: `Bearer ${team.admin.token}` },
+      });
       const yaml = await res.text();
       expect(yaml).toContain(`NODE_EXTRA_CA_CERTS`);
       const file = join(dir, 'exec-kubeconfig');

@@ -4,6 +4,7 @@ import type { Db } from '../../shared/db';
 import { type CreateAppOptions, createApp } from '../../shared/http/app';
 import { idempotency } from '../../shared/http/idempotency';
 import { mountOperations } from '../../shared/http/openapi';
+import type { NodePool } from '../../shared/k8s/nodes';
 import {
   assignClusterRoleOperation,
   listClusterRoleAssignmentsOperation,
@@ -36,7 +37,8 @@ import {
   listWorkspacesOperation,
 } from './routes/workspaces';
 
-export type WorkspacesDeps = { db: Db; auth: Auth };
+/** `nodes` claims dedicated nodes on the host cluster at request time (409 when there are not enough). */
+export type WorkspacesDeps = { db: Db; auth: Auth; nodes: NodePool };
 
 export const operations = [
   createWorkspaceOperation,

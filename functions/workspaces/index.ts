@@ -1,7 +1,12 @@
+import { nodePool } from '../../shared/k8s/nodes';
 import { runProcess } from '../../shared/platform/run';
+import { hostCluster } from '../../shared/provisioner/host';
 import { createWorkspacesApp } from './app';
 
 await runProcess('workspaces', async (p) => {
-  const app = createWorkspacesApp(p, { log: p.log, readiness: p.readiness, defaultMetrics: true });
+  const app = createWorkspacesApp(
+    { ...p, nodes: nodePool(hostCluster(p.env)) },
+    { log: p.log, readiness: p.readiness, defaultMetrics: true },
+  );
   return { fetch: app.fetch, apps: [app] };
 });

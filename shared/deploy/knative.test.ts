@@ -5,7 +5,7 @@ import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, renderFunctions } from '../../scripts/gen-manifests';
 import { routeTable } from '../routes/table';
-import { ingress, knativeService } from './knative';
+import { hostMiddlewares, ingress, knativeService } from './knative';
 
 describe('Knative manifests from the route table', () => {
   it('build a valid Knative Service per function', () => {
@@ -24,19 +24,39 @@ describe('Knative manifests from the route table', () => {
     expect(() => new Service(bad as never).validate()).toThrow();
   });
 
-  it('build a valid Ingress routing every prefix, wildcards as one segment', () => {
-    const routes = [
-      ...routeTable,
-      { name: 'workspaces', description: '', prefixes: ['/api/v1/organizations/*/workspaces'] },
-    ];
-    for (const ing of ingress(routes, DEFAULTS)) {
-      expect(() => new Ingress(ing as ConstructorParameters<typeof Ingress>[0]).validate()).not.toThrow();
-    }
-    const ws = ingress(routes, DEFAULTS).at(-1)!;
-    const re = new RegExp(`^${ws.spec.rules[0]!.http.paths[0]!.path}`);
-    expect(re.test('/api/v1/organizations/org-1/workspaces/ws-2')).toBe(true);
-    expect(re.test('/api/v1/organizations/org-1/billing')).toBe(false);
-  });
+  it.each(['traefik', 'nginx'] as const)(
+    'build a valid %s Ingress routing every prefix, wildcards as one segment, the most specific first',
+    (ingressController) => {
+      const opts = { ...DEFAULTS, ingressController };
+      const routes = [
+        ...routeTable,
+        { name: 'workspaces', description: '', prefixes: ['/api/v1/organizations/*/workspaces'] },
+      ];
+      for (const ing of ingress(routes, opts)) {
+        expect(() => new Ingress(ing as ConstructorParameters<typeof Ingress>[0]).validate()).not.toThrow();
+        expect(ing.spec.ingressClassName).toBe(ingressController);
+      }
+      const ws = ingress(routes, opts).at(-1)!;
+      const path = ws.spec.rules[0]!.http.paths[0]!.path;
+      // ingress-nginx anchors regex locations itself; Traefik's PathRegexp needs the anchor in the pattern.
+      const re = new RegExp(path.startsWith('^') ? path : `^${path}`);
+      expect(re.test('/api/v1/organizations/org-1/workspaces/ws-2')).toBe(true);
+      expect(re.test('/api/v1/organizations/org-1/billing')).toBe(false);
+      if (ingressController === 'traefik') {
+        const orgs = ingress(routes, opts).find((i) => i.metadata.name === 'hexabase-organizations')!;
+        const prio = (i: typeof ws) =>
+          Number(i.metadata.annotations['traefik.ingress.kubernetes.io/router.priority']);
+        expect(prio(ws)).toBeGreaterThan(prio(orgs));
+        const mw = hostMiddlewares(routes, opts).find((m) => m.metadata.name === 'hexabase-workspaces-host')!;
+        expect(mw.spec.headers.customRequestHeaders.Host).toBe(
+          'hexabase-workspaces.hexabase.svc.cluster.local',
+        );
+        expect(ws.metadata.annotations['traefik.ingress.kubernetes.io/router.middlewares']).toBe(
+          'hexabase-hexabase-workspaces-host@kubernetescrd',
+        );
+      } else expect(hostMiddlewares(routes, opts)).toEqual([]);
+    },
+  );
 
   it('are committed in their generated form (run `npm run manifests` after changing the route table)', () => {
     const committed = readFileSync(join(import.meta.dirname, '../../knative/functions.yaml'), 'utf8');

@@ -6,6 +6,8 @@ export type DeployOptions = {
   /** Secret holding DATABASE_URL, REDIS_URL, NATS_URL and the other settings (see README). */
   envSecret: string;
   host: string;
+  /** The cluster's ingress controller (HEXABASE_VCLUSTER_INGRESS): K3s ships Traefik. */
+  ingressController: 'nginx' | 'traefik';
 };
 
 const LABELS = { 'app.kubernetes.io/part-of': 'hexabase', 'app.kubernetes.io/managed-by': 'hexabase' };
@@ -59,41 +61,91 @@ export function knativeService(route: FunctionRoute, opts: DeployOptions, env: R
 }
 
 const toRegex = (prefix: string) => `${prefix.replaceAll('*', '[^/]+')}(/|$)`;
+const upstream = (route: FunctionRoute, opts: DeployOptions) =>
+  `hexabase-${route.name}.${opts.namespace}.svc.cluster.local`;
+
+/** Longer prefixes first, and among equals the one with fewer wildcards, as the route table decides. */
+const priority = (prefix: string) => {
+  const segments = prefix.split('/').filter(Boolean);
+  return 100 + segments.length * 10 - segments.filter((s) => s === '*').length;
+};
 
 /**
- * The public origin: path prefixes → the functions' Knative Services (ingress-nginx in front of the Knative
- * gateway; `upstream-vhost` selects the service). Wildcard segments need regex paths.
+ * Per controller: ingress-nginx selects the Knative service with `upstream-vhost` and matches regex paths;
+ * Traefik matches anchored `PathRegexp`s with explicit priorities and sets the Host through a Middleware.
  */
-export function ingress(routes: FunctionRoute[], opts: DeployOptions) {
+function controllerSpecific(
+  route: FunctionRoute,
+  opts: DeployOptions,
+): { annotations: Record<string, string>; path: (prefix: string) => string } {
+  if (opts.ingressController === 'nginx')
+    return {
+      annotations: {
+        'nginx.ingress.kubernetes.io/use-regex': 'true',
+        'nginx.ingress.kubernetes.io/upstream-vhost': upstream(route, opts),
+      },
+      path: toRegex,
+    };
+  return {
+    annotations: {
+      'traefik.ingress.kubernetes.io/router.entrypoints': 'websecure',
+      'traefik.ingress.kubernetes.io/router.tls': 'true',
+      'traefik.ingress.kubernetes.io/router.pathmatcher': 'PathRegexp',
+      'traefik.ingress.kubernetes.io/router.priority': String(Math.max(...route.prefixes.map(priority))),
+      'traefik.ingress.kubernetes.io/router.middlewares': `${opts.namespace}-hexabase-${route.name}-host@kubernetescrd`,
+    },
+    path: (prefix: string) => `^${toRegex(prefix)}`,
+  };
+}
+
+/** Traefik only: the Host header Knative routes on, per function. */
+export function hostMiddlewares(routes: FunctionRoute[], opts: DeployOptions) {
+  if (opts.ingressController !== 'traefik') return [];
   return routes
     .filter((route) => route.prefixes.length > 0)
     .map((route) => ({
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'Ingress',
+      apiVersion: 'traefik.io/v1alpha1',
+      kind: 'Middleware',
       metadata: {
-        name: `hexabase-${route.name}`,
+        name: `hexabase-${route.name}-host`,
         namespace: opts.namespace,
         labels: { ...LABELS, 'app.kubernetes.io/component': route.name },
-        annotations: {
-          'nginx.ingress.kubernetes.io/use-regex': 'true',
-          'nginx.ingress.kubernetes.io/upstream-vhost': `hexabase-${route.name}.${opts.namespace}.svc.cluster.local`,
-        },
       },
-      spec: {
-        ingressClassName: 'nginx',
-        rules: [
-          {
-            host: opts.host,
-            http: {
-              paths: route.prefixes.map((prefix) => ({
-                path: toRegex(prefix),
-                pathType: 'ImplementationSpecific',
-                backend: { service: { name: `hexabase-${route.name}`, port: { number: 80 } } },
-              })),
-            },
-          },
-        ],
-        tls: [{ hosts: [opts.host], secretName: 'hexabase-tls' }],
-      },
+      spec: { headers: { customRequestHeaders: { Host: upstream(route, opts) } } },
     }));
+}
+
+/** The public origin: path prefixes → the functions' Knative Services. Wildcard segments need regex paths. */
+export function ingress(routes: FunctionRoute[], opts: DeployOptions) {
+  return routes
+    .filter((route) => route.prefixes.length > 0)
+    .map((route) => {
+      const specific = controllerSpecific(route, opts);
+      return {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: {
+          name: `hexabase-${route.name}`,
+          namespace: opts.namespace,
+          labels: { ...LABELS, 'app.kubernetes.io/component': route.name },
+          annotations: specific.annotations,
+        },
+        spec: {
+          ingressClassName: opts.ingressController,
+          rules: [
+            {
+              host: opts.host,
+              http: {
+                paths: route.prefixes.map((prefix) => ({
+                  path: specific.path(prefix),
+                  pathType: 'ImplementationSpecific',
+                  backend: { service: { name: `hexabase-${route.name}`, port: { number: 80 } } },
+                })),
+              },
+            },
+          ],
+          tls: [{ hosts: [opts.host], secretName: 'hexabase-tls' }],
+        },
+      };
+    });
 }

@@ -31,6 +31,15 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ NATS_URL: 'x' })).toThrow(/NATS_URL/);
   });
 
+  it('rotates signing keys every 30 days unless told otherwise; 0 turns the schedule off, fractions are refused', () => {
+    expect(parseEnv({}).HEXABASE_SIGNING_KEY_ROTATION_DAYS).toBe(30);
+    expect(parseEnv({ HEXABASE_SIGNING_KEY_ROTATION_DAYS: '0' }).HEXABASE_SIGNING_KEY_ROTATION_DAYS).toBe(0);
+    for (const bad of ['-1', '1.5', '366', 'monthly'])
+      expect(() => parseEnv({ HEXABASE_SIGNING_KEY_ROTATION_DAYS: bad })).toThrow(
+        /HEXABASE_SIGNING_KEY_ROTATION_DAYS/,
+      );
+  });
+
   it('parses booleans strictly', () => {
     expect(parseEnv({ HEXABASE_MIGRATE_ON_START: 'true' }).HEXABASE_MIGRATE_ON_START).toBe(true);
     expect(() => parseEnv({ HEXABASE_MIGRATE_ON_START: 'yes please' })).toThrow(/HEXABASE_MIGRATE_ON_START/);

@@ -63,6 +63,8 @@ export const envObject = z.object({
     .min(3600)
     .max(90 * 86_400)
     .default(30 * 86_400),
+  /** The reconcile tick rotates the active signing key once it is this old; 0 leaves rotation to `npm run keys`. */
+  HEXABASE_SIGNING_KEY_ROTATION_DAYS: z.coerce.number().int().min(0).max(365).default(30),
   HEXABASE_TRUST_PROXY: bool.default(false),
   /** A second, HTTPS listener (the OIDC issuer must be HTTPS for vClusters); `npm start` sets these with npm run cluster. */
   HEXABASE_TLS_CERT_FILE: z.string().min(1).optional(),
@@ -74,12 +76,42 @@ export const envObject = z.object({
   KUBERNETES_SERVICE_HOST: z.string().min(1).optional(),
   HEXABASE_VCLUSTER_CHART_VERSION: z.string().min(1).default('0.30.0'),
   HEXABASE_VCLUSTER_VALUES: json(z.record(z.string(), z.unknown())).default({}),
+  /** How users' kubectl reaches vCluster API servers from outside the host cluster (CONTRACT: Endpoint). */
+  HEXABASE_VCLUSTER_EXPOSE: z.enum(['ingress', 'loadbalancer', 'nodeport']).default('ingress'),
+  /** Workspace hosts are `{wsId}.{domain}`; unset outside production means `vcluster.localhost`. */
+  HEXABASE_VCLUSTER_DOMAIN: z
+    .string()
+    .regex(/^(?=.{1,200}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/, {
+      message: 'expected a lowercase DNS name such as vc.example.com',
+    })
+    .optional(),
+  HEXABASE_VCLUSTER_INGRESS: z.enum(['nginx', 'traefik']).default('traefik'),
+  /** Where the ingress controller runs; the only namespace outside the tenant its NetworkPolicy admits. */
+  HEXABASE_VCLUSTER_INGRESS_NAMESPACE: z.string().min(1).max(63).optional(),
+  /** The port users reach the ingress controller's TLS entry point on (443 unless the operator moved it). */
+  HEXABASE_VCLUSTER_INGRESS_PORT: z.coerce.number().int().min(1).max(65535).default(443),
+  HEXABASE_VCLUSTER_NODE_ADDRESS: z.string().min(1).max(253).optional(),
   /** PEM file of the CA that signs the public URL's certificate, when vClusters cannot verify it otherwise. */
   HEXABASE_ISSUER_CA_FILE: z.string().min(1).optional(),
   /** What exec-mode kubeconfigs run for credentials: `hxb` on the user's PATH; local runs name the repo's launcher. */
   HEXABASE_CLI_COMMAND: z.string().min(1).default('hxb'),
   /** Path, on users' machines, of a CA the CLI must trust to reach the public URL (private CAs and local runs only). */
   HEXABASE_CLI_CA_FILE: z.string().min(1).optional(),
+  /** Outgoing mail (invitations). Without it, messages are written as .eml files under HEXABASE_DATA_DIR/mail. */
+  SMTP_URL: z
+    .string()
+    .refine((v) => /^smtps?:\/\/[^/?#]+/i.test(v) && URL.canParse(v), {
+      message:
+        'expected an SMTP URL: smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465',
+    })
+    .optional(),
+  /** Default `Hexabase <no-reply@{host of HEXABASE_PUBLIC_URL}>`, filled in by shared/mail. */
+  MAIL_FROM: z
+    .string()
+    .refine((v) => /^(?:[^<>]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/.test(v.trim()), {
+      message: 'expected a sender address: no-reply@example.com or "Hexabase <no-reply@example.com>"',
+    })
+    .optional(),
   /** Set in the cluster: where the relay forwards events (the Knative broker's ingress URL). */
   K_SINK: urlWithProtocols(['http:', 'https:'], 'http(s)').optional(),
 });
@@ -91,6 +123,24 @@ export const envSchema = envObject.superRefine((env, ctx) => {
       code: 'custom',
       path: ['HEXABASE_DEV_LOGIN'],
       message: 'must not be true when NODE_ENV=production',
+    });
+  }
+  if (env.HEXABASE_VCLUSTER_EXPOSE === 'nodeport' && !env.HEXABASE_VCLUSTER_NODE_ADDRESS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['HEXABASE_VCLUSTER_NODE_ADDRESS'],
+      message: 'is required when HEXABASE_VCLUSTER_EXPOSE=nodeport (the address users reach the nodes on)',
+    });
+  }
+  if (
+    env.NODE_ENV === 'production' &&
+    env.HEXABASE_VCLUSTER_EXPOSE === 'ingress' &&
+    !env.HEXABASE_VCLUSTER_DOMAIN
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['HEXABASE_VCLUSTER_DOMAIN'],
+      message: 'is required when HEXABASE_VCLUSTER_EXPOSE=ingress and NODE_ENV=production',
     });
   }
   if (env.NODE_ENV === 'production' && !env.HEXABASE_KEY_ENCRYPTION_KEY) {

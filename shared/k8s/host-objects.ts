@@ -1,11 +1,14 @@
 import { stringify } from 'yaml';
 import type { ResourceLimits } from '../plans';
+import { type Exposure, exposureObjects, exposureValues } from './exposure';
 import {
   AUTHN_CONFIGMAP,
   AUTHN_MOUNT,
+  DEDICATED_TAINT,
   hostNamespace,
   LABEL,
   MANAGED_BY,
+  NODE_WORKSPACE_LABEL,
   OIDC_PREFIX,
   RELEASE,
 } from './names';
@@ -26,6 +29,8 @@ export type ChartOptions = {
   /** The issuer the workspace trusts: `{HEXABASE_PUBLIC_URL}/oidc/{wsId}`, and its CA when private. */
   issuerUrl: (wsId: string) => string;
   issuerCaPem?: string;
+  /** How users reach the vCluster API servers from outside the host cluster. */
+  exposure: Exposure;
 };
 
 const labels = (ws: WorkspaceSpec) => ({
@@ -42,7 +47,10 @@ export function workspaceNamespace(ws: WorkspaceSpec): K8sObject {
   };
 }
 
-/** Tenants cannot reach each other: only traffic from the own namespace and the platform's may enter. */
+/**
+ * Tenants cannot reach each other: only traffic from the own namespace and the platform's may enter. Users reach the
+ * API server through the separate `hexabase-api-access` policy of the exposure.
+ */
 export function isolation(ws: WorkspaceSpec): K8sObject {
   return {
     apiVersion: 'networking.k8s.io/v1',
@@ -98,16 +106,25 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>): Re
   return out;
 }
 
-/** vcluster.yaml values: k8s distro, OIDC trust mounted from the ConfigMap, plan policies, dedicated nodes. */
+/**
+ * Dedicated nodes: vCluster syncs only the claimed nodes and, because a node selector is set, adds it to every pod
+ * it syncs to the host (enforced), together with the toleration of the claim's taint. The control plane stays on
+ * the platform's nodes, so releasing the nodes never moves it.
+ */
+function dedicatedValues(ws: WorkspaceSpec): Record<string, unknown> {
+  if (!ws.dedicatedNodes) return {};
+  return {
+    sync: {
+      fromHost: {
+        nodes: { enabled: true, selector: { all: false, labels: { [NODE_WORKSPACE_LABEL]: ws.id } } },
+      },
+      toHost: { pods: { enforceTolerations: [`${DEDICATED_TAINT}=${ws.id}:NoSchedule`] } },
+    },
+  };
+}
+
+/** vcluster.yaml values: k8s distro, OIDC trust mounted from the ConfigMap, plan policies, exposure, dedicated nodes. */
 export function vclusterValues(ws: WorkspaceSpec, chart: ChartOptions): Record<string, unknown> {
-  const dedicated = ws.dedicatedNodes
-    ? {
-        nodeSelector: { 'hexabase.ai/dedicated': ws.id, ...(ws.dedicatedNodes.labels ?? {}) },
-        tolerations: [
-          { key: 'hexabase.ai/dedicated', operator: 'Equal', value: ws.id, effect: 'NoSchedule' },
-        ],
-      }
-    : undefined;
   const { default: def, defaultRequest, max } = ws.limits.limitRange;
   const values = {
     controlPlane: {
@@ -122,7 +139,6 @@ export function vclusterValues(ws: WorkspaceSpec, chart: ChartOptions): Record<s
           addVolumes: [{ name: 'hexabase-authentication', configMap: { name: AUTHN_CONFIGMAP } }],
           addVolumeMounts: [{ name: 'hexabase-authentication', mountPath: AUTHN_MOUNT, readOnly: true }],
         },
-        ...(dedicated ? { scheduling: dedicated } : {}),
       },
     },
     policies: {
@@ -130,15 +146,24 @@ export function vclusterValues(ws: WorkspaceSpec, chart: ChartOptions): Record<s
       limitRange: { enabled: true, default: def, defaultRequest, max },
       networkPolicy: { enabled: true },
     },
-    ...(dedicated
-      ? { sync: { fromHost: { nodes: { enabled: true, selector: { labels: dedicated.nodeSelector } } } } }
-      : {}),
     exportKubeConfig: {
       server: `https://${RELEASE}.${hostNamespace(ws.id)}.svc:443`,
       secret: { name: `vc-${RELEASE}` },
     },
   };
-  return merge(values, chart.valuesOverlay);
+  const generated = [exposureValues(ws.id, chart.exposure), dedicatedValues(ws)].reduce(merge, values);
+  return merge(generated, chart.valuesOverlay);
+}
+
+/** Everything Hexabase applies on the host for one workspace, in order (the namespace first). */
+export function hostObjects(ws: WorkspaceSpec, chart: ChartOptions): K8sObject[] {
+  return [
+    workspaceNamespace(ws),
+    isolation(ws),
+    ...exposureObjects({ id: ws.id, namespace: hostNamespace(ws.id), labels: labels(ws) }, chart.exposure),
+    authenticationConfigMap(ws, chart),
+    helmRelease(ws, chart),
+  ];
 }
 
 export function helmRelease(ws: WorkspaceSpec, chart: ChartOptions): K8sObject {

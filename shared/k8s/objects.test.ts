@@ -46,6 +46,13 @@ const chart: ChartOptions = {
   valuesOverlay: { controlPlane: { statefulSet: { resources: { limits: { memory: '2Gi' } } } } },
   issuerUrl: (id) => `https://hexabase.example.com/oidc/${id}`,
   issuerCaPem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+  exposure: {
+    mode: 'ingress',
+    controller: 'traefik',
+    domain: 'vc.example.com',
+    port: 443,
+    namespace: 'kube-system',
+  },
 };
 const valid = (Model: new (o: never) => { validate: () => void }, o: unknown) =>
   expect(() => new Model(o as never).validate()).not.toThrow();
@@ -110,12 +117,34 @@ describe('manifest builders', () => {
     ).toEqual({ limits: { memory: '2Gi' } });
   });
 
-  it('place dedicated-node workspaces with a nodeSelector and toleration', () => {
+  it('pin every synced pod of a dedicated-node workspace to its claimed nodes, with the taint tolerated', () => {
     const values = (helmRelease({ ...ws, dedicatedNodes: { nodeCount: 2 } }, chart) as Json).spec.values;
-    expect(values.controlPlane.statefulSet.scheduling.nodeSelector).toEqual({
-      'hexabase.ai/dedicated': ws.id,
-    });
-    expect(values.controlPlane.statefulSet.scheduling.tolerations).toHaveLength(1);
+    const read = readVClusterValues(values);
+    expect(read.nodeSelector).toEqual({ 'hexabase.ai/workspace': ws.id });
+    expect(read.enforceTolerations).toEqual([`hexabase.ai/dedicated=${ws.id}:NoSchedule`]);
+    // The control plane stays on the platform's nodes: releasing dedicated nodes never moves it.
+    expect(values.controlPlane.statefulSet.scheduling).toBeUndefined();
+    const shared = readVClusterValues((helmRelease(ws, chart) as Json).spec.values);
+    expect(shared.nodeSelector).toBeUndefined();
+    expect(shared.enforceTolerations).toEqual([]);
+  });
+
+  it('give the viewer roles no secrets and no exec, attach, port-forward or token subresources', () => {
+    const forbidden = [
+      'secrets',
+      'pods/exec',
+      'pods/attach',
+      'pods/portforward',
+      'serviceaccounts/token',
+      '*',
+    ];
+    for (const name of ['hexabase:workspace-viewer', 'hexabase:project-viewer']) {
+      const role = presetClusterRoles().find((r) => r.metadata.name === name) as Json;
+      const rules = role.rules as { resources: string[]; verbs: string[] }[];
+      expect(rules.flatMap((r) => r.resources).filter((r) => forbidden.includes(r))).toEqual([]);
+      expect(rules.flatMap((r) => r.verbs).every((v) => ['get', 'list', 'watch'].includes(v))).toBe(true);
+      expect(rules.flatMap((r) => r.resources)).toContain('pods');
+    }
   });
 
   it('build valid objects inside the vCluster', () => {

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 /**
  * A small Kubernetes REST client for the few kinds Hexabase manages. @kubernetes/client-node would add 1.7 MB of
  * generated models to every bundle that reconciles (and re-serialises objects through them); the API calls needed
- * here are five: server-side apply, get, list by label, delete.
+ * here are a handful: server-side apply, merge patch, get, list by label, delete.
  */
 export type Credentials = { server: string; ca?: string; cert?: string; key?: string; token?: string };
 
@@ -13,12 +13,15 @@ export class KubeError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The API server's own message (Status.message), fit to show users: no paths or verbs of ours. */
+    readonly serverMessage?: string,
   ) {
     super(message);
   }
 }
 
 export const isNotFound = (e: unknown) => e instanceof KubeError && e.status === 404;
+export const isConflict = (e: unknown) => e instanceof KubeError && e.status === 409;
 
 const RESOURCES: Record<string, { group: string; version: string; plural: string; namespaced: boolean }> = {
   Namespace: { group: '', version: 'v1', plural: 'namespaces', namespaced: false },
@@ -47,6 +50,10 @@ const RESOURCES: Record<string, { group: string; version: string; plural: string
     namespaced: true,
   },
   HelmRelease: { group: 'helm.toolkit.fluxcd.io', version: 'v2', plural: 'helmreleases', namespaced: true },
+  Node: { group: '', version: 'v1', plural: 'nodes', namespaced: false },
+  Service: { group: '', version: 'v1', plural: 'services', namespaced: true },
+  Ingress: { group: 'networking.k8s.io', version: 'v1', plural: 'ingresses', namespaced: true },
+  IngressRouteTCP: { group: 'traefik.io', version: 'v1alpha1', plural: 'ingressroutetcps', namespaced: true },
 };
 
 export type Ref = { kind: string; name?: string; namespace?: string };
@@ -107,6 +114,11 @@ export type Kube = {
   get: <T = Record<string, unknown>>(ref: Ref) => Promise<T | undefined>;
   list: <T = Record<string, unknown>>(ref: Ref, labelSelector: string) => Promise<T[]>;
   delete: (ref: Ref) => Promise<void>;
+  /**
+   * JSON merge patch. A `metadata.resourceVersion` in the patch makes it conditional: the API server answers 409
+   * when the object changed since that version (optimistic concurrency).
+   */
+  patch: <T = Record<string, unknown>>(ref: Ref, patch: Record<string, unknown>) => Promise<T>;
 };
 
 export function kube(creds: Credentials, fieldManager = 'hexabase'): Kube {
@@ -138,17 +150,11 @@ export function kube(creds: Credentials, fieldManager = 'hexabase'): Kube {
               json = raw ? JSON.parse(raw) : undefined;
             } catch {}
             const status = res.statusCode ?? 0;
-            if (status >= 400)
-              reject(
-                new KubeError(
-                  status,
-                  `${method} ${path}: ${status} ${(json as { message?: string })?.message ?? raw}`.slice(
-                    0,
-                    500,
-                  ),
-                ),
-              );
-            else resolve({ status, json });
+            if (status >= 400) {
+              const message = (json as { message?: string })?.message;
+              const text = `${method} ${path}: ${status} ${message ?? raw}`.slice(0, 500);
+              reject(new KubeError(status, text, message?.slice(0, 500)));
+            } else resolve({ status, json });
           });
         },
       );
@@ -184,5 +190,14 @@ export function kube(creds: Credentials, fieldManager = 'hexabase'): Kube {
         if (!isNotFound(err)) throw err;
       });
     },
+    patch: async (ref, patch) =>
+      (
+        await call(
+          'PATCH',
+          `${resourcePath(ref)}?fieldManager=${fieldManager}`,
+          patch,
+          'application/merge-patch+json',
+        )
+      ).json as never,
   };
 }

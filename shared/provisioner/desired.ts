@@ -1,9 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db';
 import { groups, plans, projects, roleAssignments, roles, workspaces } from '../db/schema';
-import type { ResourceLimits } from '../plans';
-import type { PolicyRuleT } from '../workspaces/roles';
-import { listRoleAssignments } from '../workspaces/roles';
 import {
   clusterRoleBinding,
   customRole,
@@ -13,19 +10,40 @@ import {
   projectNamespace,
   resourceQuota,
   roleBinding,
-} from './vcluster-objects';
+} from '../k8s/vcluster-objects';
+import type { ResourceLimits } from '../plans';
+import type { PolicyRuleT } from '../workspaces/roles';
+import { listRoleAssignments } from '../workspaces/roles';
+
+export type DesiredVCluster = {
+  /** Cluster-scoped: the preset ClusterRoles and the workspace's ClusterRoleBindings. */
+  cluster: K8sObject[];
+  /** Per project, so that one project that cannot be created does not hold back the others. */
+  projects: { id: string; name: string; objects: K8sObject[] }[];
+};
+
+export const allObjects = (d: DesiredVCluster): K8sObject[] => [
+  ...d.cluster,
+  ...d.projects.flatMap((p) => p.objects),
+];
+
+/** Everything as one list (tests and tools that apply it in one go). */
+export async function desiredVClusterObjects(db: Db, wsId: string): Promise<K8sObject[]> {
+  return allObjects(await desiredVCluster(db, wsId));
+}
 
 /**
  * Everything Hexabase wants inside a workspace's vCluster, derived from the database alone (level-triggered:
  * the same rows always give the same objects). A custom role used by an inherited assignment is created in the
  * inheriting namespace too, since a RoleBinding can only refer to a Role of its own namespace.
  */
-export async function desiredVClusterObjects(db: Db, wsId: string): Promise<K8sObject[]> {
+export async function desiredVCluster(db: Db, wsId: string): Promise<DesiredVCluster> {
   const [ws] = await db.select({ planId: workspaces.planId }).from(workspaces).where(eq(workspaces.id, wsId));
-  if (!ws) return [];
+  if (!ws) return { cluster: [], projects: [] };
   const [plan] = await db.select().from(plans).where(eq(plans.id, ws.planId));
   const limits = plan!.resourceLimits as ResourceLimits;
   const out: K8sObject[] = [...presetClusterRoles()];
+  const perProject: DesiredVCluster['projects'] = [];
   const cras = await db
     .select({ id: roleAssignments.id, clusterRoleName: roleAssignments.roleName, groupName: groups.name })
     .from(roleAssignments)
@@ -41,12 +59,16 @@ export async function desiredVClusterObjects(db: Db, wsId: string): Promise<K8sO
     ]),
   );
   for (const p of await db.select().from(projects).where(eq(projects.workspaceId, wsId))) {
-    out.push(projectNamespace(p), resourceQuota(p.name, limits), limitRange(p.name, limits));
+    const objects: K8sObject[] = [
+      projectNamespace(p),
+      resourceQuota(p.name, limits),
+      limitRange(p.name, limits),
+    ];
     const needed = new Set([...customById].filter(([, r]) => r.projectId === p.id).map(([id]) => id));
     for (const a of await listRoleAssignments(db, p.id)) {
       const custom = customById.get(a.roleId);
       if (custom) needed.add(a.roleId);
-      out.push(
+      objects.push(
         roleBinding(p.name, {
           id: a.id,
           groupName: a.groupName,
@@ -55,7 +77,8 @@ export async function desiredVClusterObjects(db: Db, wsId: string): Promise<K8sO
         }),
       );
     }
-    for (const id of needed) out.push(customRole(p.name, customById.get(id)!));
+    for (const id of needed) objects.push(customRole(p.name, customById.get(id)!));
+    perProject.push({ id: p.id, name: p.name, objects });
   }
-  return out;
+  return { cluster: out, projects: perProject };
 }

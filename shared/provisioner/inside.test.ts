@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { groups } from '../db/schema';
+import { apply, clusterFromKubeconfig, prune } from '../k8s/apply';
 import { teamOrganization } from '../testing/fixtures';
 import { kubectl } from '../testing/kube/kubectl';
 import { kubeEnvironment, useVirtualClusters } from '../testing/kube/worker';
@@ -13,7 +14,6 @@ import { addGroupMember, createGroup } from '../workspaces/groups';
 import { createProject, deleteProject } from '../workspaces/projects';
 import { assignRole, createRole } from '../workspaces/roles';
 import { createWorkspace } from '../workspaces/workspaces';
-import { apply, clusterFromKubeconfig, prune } from './apply';
 import { desiredVClusterObjects } from './desired';
 
 describe('reconciling a workspace into a real virtual cluster', () => {

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { tasks, workspaces } from '../db/schema';
+import { projects, tasks, workspaces } from '../db/schema';
 import { parseEnv } from '../env';
 import { credentialsFromKubeconfig, kube } from '../k8s/rest';
 import { teamOrganization } from '../testing/fixtures';
@@ -31,7 +31,11 @@ describe('provisioner on the real host cluster (Flux/vCluster stand-in)', () => 
   const platform = usePlatform();
   // An https issuer URL (kube-apiserver insists); nothing needs to answer there for provisioning.
   const env = () =>
-    parseEnv({ KUBECONFIG: kubeEnv.hostKubeconfigPath, HEXABASE_PUBLIC_URL: 'https://127.0.0.1:9' });
+    parseEnv({
+      KUBECONFIG: kubeEnv.hostKubeconfigPath,
+      HEXABASE_PUBLIC_URL: 'https://127.0.0.1:9',
+      ...kubeEnv.exposureEnv,
+    });
   const deps = (): ProvisionerDeps => ({
     db: platform().db,
     host: hostCluster(env()),
@@ -58,13 +62,18 @@ describe('provisioner on the real host cluster (Flux/vCluster stand-in)', () => 
       statusMessage: null,
       observedGeneration: row!.generation,
     });
-    expect(row!.endpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    // The public name kubectl outside the host cluster uses, never the in-cluster .svc address.
+    expect(row!.endpoint).toBe(`https://${workspaceId}.vcluster.localhost:${kubeEnv.ingressPort}`);
     expect(row!.conditions.map((c) => [c.type, c.status]).sort()).toEqual([
+      ['EndpointReady', 'True'],
       ['HostNamespaceReady', 'True'],
       ['ProjectsSynced', 'True'],
       ['RBACSynced', 'True'],
+      ['Ready', 'True'],
       ['VClusterReady', 'True'],
     ]);
+    const [web] = await platform().db.select().from(projects).where(eq(projects.workspaceId, workspaceId));
+    expect(web).toMatchObject({ name: 'web', status: 'ACTIVE', statusMessage: null });
     const [task] = await platform().db.select().from(tasks).where(eq(tasks.id, taskId));
     expect(task).toMatchObject({ status: 'succeeded', progress: 100 });
 
@@ -126,6 +135,7 @@ describe('provisioner on the real host cluster (Flux/vCluster stand-in)', () => 
     const http = parseEnv({
       KUBECONFIG: kubeEnv.hostKubeconfigPath,
       HEXABASE_PUBLIC_URL: 'http://localhost:8080',
+      ...kubeEnv.exposureEnv,
     });
     expect(await converge({ ...deps(), chart: chartOptions(http) }, workspaceId)).toBe('error');
     const [row] = await platform().db.select().from(workspaces).where(eq(workspaces.id, workspaceId));
@@ -152,6 +162,7 @@ describe('provisioner on the real host cluster (Flux/vCluster stand-in)', () => 
         get: crashAt(host.get),
         list: crashAt(host.list),
         delete: crashAt(host.delete),
+        patch: crashAt(host.patch),
       } as typeof host;
       try {
         await reconcileWorkspace({ ...real, host: dying }, workspaceId);

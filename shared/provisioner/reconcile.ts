@@ -1,21 +1,15 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db';
-import { type Condition, plans, workspaces } from '../db/schema';
-import { apply, clusterFromKubeconfig, prune } from '../k8s/apply';
-import { desiredVClusterObjects } from '../k8s/desired';
-import {
-  authenticationConfigMap,
-  type ChartOptions,
-  helmRelease,
-  isolation,
-  type WorkspaceSpec,
-  workspaceNamespace,
-} from '../k8s/host-objects';
-import { hostNamespace, KUBECONFIG_SECRET, RELEASE } from '../k8s/names';
+import { plans, workspaces } from '../db/schema';
+import type { ChartOptions, WorkspaceSpec } from '../k8s/host-objects';
 import { credentialsFromKubeconfig, type Kube } from '../k8s/rest';
 import type { Logger } from '../log';
 import type { ResourceLimits } from '../plans';
-import { progressTask, setStatus, withCondition } from './status';
+import { reconcileDedicatedNodes, releaseOrphanedClaims } from './dedicated';
+import { deleteWorkspaceResources } from './deletion';
+import { syncInsideVCluster } from './inside';
+import { applyHostObjects, observedEndpoint, releaseState } from './release';
+import { CONDITION, progressTask, setStatus, withCondition, withReadySummary } from './status';
 
 /** Not done yet, nothing wrong: the caller retries later (5xx to the dispatcher, or the next tick). */
 export class Requeue extends Error {}
@@ -27,6 +21,9 @@ export type Outcome = 'gone' | 'running' | 'error' | 'no-host';
 /**
  * Level-triggered reconcile of one workspace, controller-style: read the rows, move the world one step toward
  * them, record conditions, and ask to be called again (Requeue) while something is still converging.
+ *
+ * A workspace that is serving (RUNNING, or UPDATING in place) keeps that status through every pass: sync progress
+ * shows in the conditions, never as a lifecycle status, so its kubeconfig stays available throughout.
  */
 export async function reconcileWorkspace(deps: ProvisionerDeps, wsId: string): Promise<Outcome> {
   const { db, host } = deps;
@@ -38,17 +35,8 @@ export async function reconcileWorkspace(deps: ProvisionerDeps, wsId: string): P
     });
     return 'no-host';
   }
-  const ns = hostNamespace(wsId);
-  const release = { kind: 'HelmRelease', name: RELEASE, namespace: ns };
   if (ws.deletionRequestedAt) {
-    await host.delete(release);
-    await progressTask(db, wsId, { status: 'running', progress: 50, message: 'Removing the vCluster' });
-    if (await host.get(release)) throw new Requeue('waiting for the HelmRelease to be uninstalled');
-    await host.delete({ kind: 'Namespace', name: ns });
-    if (await host.get({ kind: 'Namespace', name: ns }))
-      throw new Requeue('waiting for the host namespace to be deleted');
-    await progressTask(db, wsId, { status: 'succeeded', progress: 100, message: 'Workspace deleted' });
-    await db.delete(workspaces).where(eq(workspaces.id, wsId));
+    await deleteWorkspaceResources(db, host, wsId, (why) => new Requeue(why));
     return 'gone';
   }
 
@@ -59,95 +47,96 @@ export async function reconcileWorkspace(deps: ProvisionerDeps, wsId: string): P
     limits: plan!.resourceLimits as ResourceLimits,
     dedicatedNodes: (ws.dedicatedNodeConfig as WorkspaceSpec['dedicatedNodes']) ?? null,
   };
-  let conditions = ws.conditions;
+  const serving = ws.status === 'RUNNING' || ws.status === 'UPDATING';
+  const waiting = async (conditions: typeof ws.conditions, progress: number, message: string) => {
+    await setStatus(db, wsId, { conditions: withReadySummary(conditions) });
+    await progressTask(db, wsId, { status: 'running', progress, message });
+    return new Requeue(message);
+  };
+
   if (ws.status === 'PENDING_CREATION')
     await setStatus(db, wsId, { status: 'PROVISIONING', statusMessage: null });
-  await progressTask(db, wsId, { status: 'running', progress: 20, message: 'Preparing the host namespace' });
-  await apply(host, [
-    workspaceNamespace(spec),
-    isolation(spec),
-    authenticationConfigMap(spec, deps.chart),
-    helmRelease(spec, deps.chart),
-  ]);
-  conditions = withCondition(conditions, {
-    type: 'HostNamespaceReady',
+  if (!serving)
+    await progressTask(db, wsId, {
+      status: 'running',
+      progress: 20,
+      message: 'Preparing the host namespace',
+    });
+  await applyHostObjects(host, spec, deps.chart);
+  let conditions = withCondition(ws.conditions, {
+    type: CONDITION.host,
     status: 'True',
     reason: 'Applied',
-    message: `Namespace ${ns} and the vcluster HelmRelease are applied`,
+    message: `Namespace hxb-${wsId} and the vcluster HelmRelease are applied`,
   });
 
-  const hr = (await host.get(release)) as {
-    metadata: { generation: number };
-    status?: { conditions?: (Condition & { observedGeneration?: number })[] };
-  };
-  const ready = hr.status?.conditions?.find((c) => c.type === 'Ready');
-  const current = ready && (ready.observedGeneration ?? 0) >= hr.metadata.generation;
-  if (current && ready.status === 'False') {
+  const release = await releaseState(host, wsId);
+  if (release.phase === 'failed') {
     conditions = withCondition(conditions, {
-      type: 'VClusterReady',
+      type: CONDITION.vcluster,
       status: 'False',
-      reason: ready.reason,
-      message: ready.message,
+      reason: release.reason,
+      message: release.message,
     });
     await setStatus(db, wsId, {
       status: 'ERROR',
-      statusMessage: `The vCluster could not be installed: ${ready.message}`,
-      conditions,
+      statusMessage: `The vCluster could not be installed: ${release.message}`,
+      conditions: withReadySummary(conditions),
     });
-    await progressTask(db, wsId, { status: 'failed', progress: 100, message: ready.message });
+    await progressTask(db, wsId, { status: 'failed', progress: 100, message: release.message });
     return 'error';
   }
-  const secret = await host.get<{ data?: Record<string, string> }>({
-    kind: 'Secret',
-    name: KUBECONFIG_SECRET,
-    namespace: ns,
-  });
-  if (!current || ready.status !== 'True' || !secret?.data?.config) {
+  if (release.phase === 'installing') {
     conditions = withCondition(conditions, {
-      type: 'VClusterReady',
+      type: CONDITION.vcluster,
       status: 'Unknown',
       reason: 'Installing',
       message: 'Waiting for the vCluster to become ready',
     });
-    await setStatus(db, wsId, { conditions });
-    await progressTask(db, wsId, { status: 'running', progress: 40, message: 'Installing the vCluster' });
-    throw new Requeue('vCluster not ready yet');
+    throw await waiting(conditions, 40, 'Installing the vCluster');
   }
   conditions = withCondition(conditions, {
-    type: 'VClusterReady',
+    type: CONDITION.vcluster,
     status: 'True',
     reason: 'Ready',
     message: 'The vCluster is ready',
   });
-  await setStatus(db, wsId, { status: ws.status === 'UPDATING' ? 'UPDATING' : 'CONFIGURING', conditions });
-  await progressTask(db, wsId, { status: 'running', progress: 70, message: 'Configuring RBAC and projects' });
+  conditions = await reconcileDedicatedNodes(host, spec, conditions);
 
-  // The admin kubeconfig stays in this process: used for the reconcile, never returned or logged.
-  const kubeconfig = Buffer.from(secret.data.config, 'base64').toString();
-  const cluster = clusterFromKubeconfig(kubeconfig);
-  const desired = await desiredVClusterObjects(db, wsId);
-  await apply(cluster, desired);
-  await prune(cluster, desired);
+  const endpoint = await observedEndpoint(host, wsId, deps.chart);
+  if (!endpoint) {
+    conditions = withCondition(conditions, {
+      type: CONDITION.endpoint,
+      status: 'Unknown',
+      reason: 'WaitingForAddress',
+      message: `Waiting for the ${deps.chart.exposure.mode} address of the vCluster API server`,
+    });
+    throw await waiting(conditions, 60, 'Exposing the vCluster API server');
+  }
   conditions = withCondition(conditions, {
-    type: 'RBACSynced',
+    type: CONDITION.endpoint,
     status: 'True',
-    reason: 'Applied',
-    message: 'Roles and bindings match the workspace',
+    reason: 'Exposed',
+    message: `The API server is reachable at ${endpoint}`,
   });
-  conditions = withCondition(conditions, {
-    type: 'ProjectsSynced',
-    status: 'True',
-    reason: 'Applied',
-    message: 'Namespaces, quotas and limits match the projects',
-  });
-  // What users' kubeconfigs need (never the admin credential): the API endpoint and its CA.
-  const { server, ca } = credentialsFromKubeconfig(kubeconfig);
+  if (!serving) {
+    await setStatus(db, wsId, { status: 'CONFIGURING', conditions: withReadySummary(conditions) });
+    await progressTask(db, wsId, {
+      status: 'running',
+      progress: 70,
+      message: 'Configuring RBAC and projects',
+    });
+  }
+
+  conditions = await syncInsideVCluster(db, wsId, release.kubeconfig, conditions);
+  // What users' kubeconfigs need (never the admin credential): the public endpoint and the CA that signs it.
+  const { ca } = credentialsFromKubeconfig(release.kubeconfig);
   await setStatus(db, wsId, {
     status: 'RUNNING',
     statusMessage: null,
-    conditions,
+    conditions: withReadySummary(conditions),
     observedGeneration: ws.generation,
-    endpoint: server,
+    endpoint,
     endpointCa: ca ?? null,
   });
   await progressTask(db, wsId, { status: 'succeeded', progress: 100, message: 'Workspace is running' });
@@ -168,5 +157,9 @@ export async function reconcileAll(
         deps.log.warn({ workspaceId: id, err: (err as Error).message }, 'reconcile failed');
     }
   }
+  if (deps.host)
+    await releaseOrphanedClaims(deps.db, deps.host, deps.log).catch((err) =>
+      deps.log.warn({ err: (err as Error).message }, 'releasing orphaned node claims failed'),
+    );
   return out;
 }

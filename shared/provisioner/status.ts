@@ -1,6 +1,6 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../db';
-import { type Condition, tasks, workspaces } from '../db/schema';
+import { type Condition, projects, tasks, workspaces } from '../db/schema';
 
 type Status = (typeof workspaces.$inferSelect)['status'];
 
@@ -42,4 +42,51 @@ export async function progressTask(
     .update(tasks)
     .set({ ...patch, updatedAt: new Date() })
     .where(and(eq(tasks.resourceId, wsId), inArray(tasks.status, ['pending', 'running'])));
+}
+
+/** Condition types a workspace carries; `Ready` summarises the others. */
+export const CONDITION = {
+  host: 'HostNamespaceReady',
+  vcluster: 'VClusterReady',
+  nodes: 'DedicatedNodesReady',
+  endpoint: 'EndpointReady',
+  rbac: 'RBACSynced',
+  projects: 'ProjectsSynced',
+  ready: 'Ready',
+} as const;
+
+/**
+ * Ready is True when every other condition is; otherwise it carries the first one that is not, so a client reading
+ * only Ready still learns why.
+ */
+export function withReadySummary(list: Condition[]): Condition[] {
+  const order = Object.values(CONDITION).filter((t) => t !== CONDITION.ready);
+  const others = list
+    .filter((c) => c.type !== CONDITION.ready)
+    .sort((a, b) => order.indexOf(a.type as never) - order.indexOf(b.type as never));
+  const blocking = others.find((c) => c.status !== 'True');
+  return withCondition(
+    list,
+    blocking
+      ? { type: CONDITION.ready, status: blocking.status, reason: blocking.reason, message: blocking.message }
+      : { type: CONDITION.ready, status: 'True', reason: 'Ready', message: 'The workspace is ready' },
+  );
+}
+
+/** Project statuses after a sync: written only where they changed, so a steady workspace costs no writes. */
+export async function setProjectStatuses(
+  db: Db,
+  results: { id: string; status: 'ACTIVE' | 'ERROR'; message: string | null }[],
+) {
+  for (const r of results) {
+    await db
+      .update(projects)
+      .set({ status: r.status, statusMessage: r.message, updatedAt: new Date() })
+      .where(
+        and(
+          eq(projects.id, r.id),
+          or(ne(projects.status, r.status), sql`${projects.statusMessage} is distinct from ${r.message}`),
+        ),
+      );
+  }
 }

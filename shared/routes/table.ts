@@ -19,8 +19,8 @@ export const routeTable: FunctionRoute[] = [
   { name: 'auth', description: 'Sign-in, sessions and personal access tokens', prefixes: ['/auth'] },
   {
     name: 'organizations',
-    description: 'Organizations, members, invitations and the audit log',
-    prefixes: ['/api/v1/organizations', '/api/v1/invitations'],
+    description: 'Organizations, members, invitations (and the page of the emailed link) and the audit log',
+    prefixes: ['/api/v1/organizations', '/api/v1/invitations', '/invitations'],
   },
   {
     name: 'workspaces',
@@ -46,6 +46,14 @@ export const routeTable: FunctionRoute[] = [
     name: 'provisioner',
     description: 'Worker: reconciles workspaces into vClusters on the host cluster',
     prefixes: [],
+  },
+  {
+    name: 'key-rotation',
+    description:
+      'Worker: rotates the token-signing key on the reconcile tick once it is older than the period',
+    prefixes: [],
+    // Milliseconds of work per tick: no replica needs to wait for it, a cold start only delays one tick.
+    scale: { min: 0, max: 2 },
   },
   {
     name: 'relay',

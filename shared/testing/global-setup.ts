@@ -77,6 +77,7 @@ export default async function setup(project: TestProject) {
     hostKubeconfigPath: kube.host.kubeconfigPath,
     hostUrl: kube.host.url,
     dir: kube.dir,
+    ingressPort: standIn.ingressPort,
   });
 
   return async () => {

@@ -52,8 +52,8 @@ export async function workspaceKubeconfig(
             ],
             interactiveMode: 'IfAvailable',
             provideClusterInfo: false,
-            installHint:
-              'Install the Hexabase CLI (npm install -g hexabase, or run `npx hxb` from the repository) and sign in with `hxb login`.',
+            // The package is not published: the CLI comes from a Hexabase checkout (README, "kubectl with Hexabase tokens").
+            installHint: `This kubeconfig gets its credentials from the Hexabase CLI, ${ctx.cli.command}. Install it from a Hexabase checkout with "npm install && npm link" (which puts hxb on your PATH), then sign in: hxb login --url ${ctx.publicUrl}`,
           },
         };
   return stringify({

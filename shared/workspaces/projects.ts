@@ -13,7 +13,8 @@ export type ProjectView = {
   name: string;
   namespace: string;
   parentId: string | null;
-  status: string;
+  status: 'PENDING' | 'ACTIVE' | 'ERROR';
+  statusMessage: string | null;
   createdAt: string;
 };
 export type ProjectNode = ProjectView & { children: ProjectNode[] };
@@ -33,7 +34,8 @@ const view = (p: typeof projects.$inferSelect): ProjectView => ({
   name: p.name,
   namespace: p.name,
   parentId: p.parentId,
-  status: p.status,
+  status: p.status as ProjectView['status'],
+  statusMessage: p.statusMessage,
   createdAt: p.createdAt.toISOString(),
 });
 

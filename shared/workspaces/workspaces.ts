@@ -16,16 +16,14 @@ import { ConflictError, NotFoundError, RuleViolationError } from '../errors';
 import { enqueue } from '../events/outbox';
 import { decodeCursor, type Page, type PageInput, toPage } from '../http/pagination';
 import { newId } from '../ids';
+import type { NodePool } from '../k8s/nodes';
 import type { Actor } from '../orgs/context';
 import { auditMeta } from '../orgs/context';
 import { workspaceNotFound } from './access';
+import { type DedicatedNodeConfig, reserveNodes } from './dedicated-nodes';
 import { DEFAULT_GROUPS } from './presets';
 
-export type DedicatedNodeConfig = {
-  nodeCount: number;
-  instanceType?: string;
-  labels?: Record<string, string>;
-};
+export type { DedicatedNodeConfig };
 
 export type WorkspaceView = {
   id: string;
@@ -95,11 +93,14 @@ export async function createWorkspace(
   actor: Actor,
   orgId: string,
   input: { name: string; planId: string; dedicatedNodeConfig?: DedicatedNodeConfig },
+  nodes?: NodePool,
 ) {
+  const claimed: string[] = [];
+  let id = '';
   try {
     return await db.transaction(async (tx) => {
       await checkPlan(tx, input.planId, input.dedicatedNodeConfig);
-      const id = newId('ws');
+      id = newId('ws');
       await tx.insert(workspaces).values({
         id,
         organizationId: orgId,
@@ -150,9 +151,11 @@ export async function createWorkspace(
         subject: id,
         data: { workspaceId: id, organizationId: orgId, taskId },
       });
+      await reserveNodes(nodes, id, input.dedicatedNodeConfig, claimed);
       return { taskId, workspaceId: id, name: input.name, status: 'PENDING_CREATION' as const };
     });
   } catch (err) {
+    await nodes?.release(id, claimed);
     if (isUniqueViolation(err))
       throw new ConflictError(`A workspace named "${input.name}" already exists.`, 'WORKSPACE_NAME_TAKEN');
     throw err;
@@ -213,6 +216,26 @@ export async function changeWorkspacePlan(
   orgId: string,
   wsId: string,
   input: { planId?: string; dedicatedNodeConfig?: DedicatedNodeConfig | null },
+  nodes?: NodePool,
+) {
+  const claimed: string[] = [];
+  try {
+    return await changePlanInTransaction(db, actor, orgId, wsId, input, nodes, claimed);
+  } catch (err) {
+    await nodes?.release(wsId, claimed);
+    throw err;
+  }
+}
+
+/** Fewer nodes than before are released by the provisioner, after the vCluster no longer schedules onto them. */
+function changePlanInTransaction(
+  db: Db,
+  actor: Actor,
+  orgId: string,
+  wsId: string,
+  input: { planId?: string; dedicatedNodeConfig?: DedicatedNodeConfig | null },
+  nodes: NodePool | undefined,
+  claimed: string[],
 ) {
   return db.transaction(async (tx) => {
     const w = await lockWorkspaceRow(tx, orgId, wsId);
@@ -242,7 +265,7 @@ export async function changeWorkspacePlan(
       workspaceId: wsId,
       targetType: 'workspace',
       targetId: wsId,
-      data: { from: w.planId, to: planId },
+      data: { from: w.planId, to: planId, dedicatedNodes: dedicated?.nodeCount ?? 0 },
     });
     await enqueue(tx, {
       type: 'ai.hexabase.workspace.updated',
@@ -250,6 +273,7 @@ export async function changeWorkspacePlan(
       subject: wsId,
       data: { workspaceId: wsId, organizationId: orgId, taskId },
     });
+    await reserveNodes(nodes, wsId, dedicated, claimed);
     return { taskId, workspaceId: wsId, name: w.name, status: 'UPDATING' as const };
   });
 }

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { roleAssignments } from '../../../shared/db/schema';
+import { nodePool } from '../../../shared/k8s/nodes';
 import { teamOrganization } from '../../../shared/testing/fixtures';
 import { bearerCaller, json } from '../../../shared/testing/http';
 import { usePlatform } from '../../../shared/testing/platform';
@@ -11,9 +12,12 @@ import { createProjectsApp } from '../app';
 describe('projects, roles and role assignments', () => {
   const platform = usePlatform();
   const call = bearerCaller((path) =>
-    (path.includes('/projects') ? createProjectsApp : createWorkspacesApp)(platform(), {
-      log: platform().log,
-    }),
+    (path.includes('/projects') ? createProjectsApp : createWorkspacesApp)(
+      { ...platform(), nodes: nodePool(undefined) },
+      {
+        log: platform().log,
+      },
+    ),
   );
   const workspace = async (planId = 'standard') => {
     const team = await teamOrganization(platform());

@@ -16,7 +16,11 @@ const ProjectBase = z.object({
   name: z.string(),
   namespace: z.string(),
   parentId: z.string().nullable(),
-  status: z.string(),
+  status: z.enum(['PENDING', 'ACTIVE', 'ERROR']).openapi({
+    description:
+      'ACTIVE once its namespace and objects exist in the vCluster; ERROR with statusMessage otherwise',
+  }),
+  statusMessage: z.string().nullable(),
   createdAt: z.string(),
 });
 export const ProjectSchema = ProjectBase.openapi('Project');

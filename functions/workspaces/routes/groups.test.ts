@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { nodePool } from '../../../shared/k8s/nodes';
 import { signedInUser, teamOrganization } from '../../../shared/testing/fixtures';
 import { bearerCaller, json } from '../../../shared/testing/http';
 import { usePlatform } from '../../../shared/testing/platform';
@@ -8,7 +9,9 @@ import { createWorkspacesApp } from '../app';
 
 describe('groups and membership', () => {
   const platform = usePlatform();
-  const call = bearerCaller(() => createWorkspacesApp(platform(), { log: platform().log }));
+  const call = bearerCaller(() =>
+    createWorkspacesApp({ ...platform(), nodes: nodePool(undefined) }, { log: platform().log }),
+  );
   const setup = async () => {
     const team = await teamOrganization(platform());
     const { workspaceId: wsId } = await createWorkspace(

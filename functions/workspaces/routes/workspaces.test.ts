@@ -10,6 +10,7 @@ import {
   workspaceMembers,
   workspaces,
 } from '../../../shared/db/schema';
+import { nodePool } from '../../../shared/k8s/nodes';
 import { teamOrganization } from '../../../shared/testing/fixtures';
 import { bearerCaller, json } from '../../../shared/testing/http';
 import { usePlatform } from '../../../shared/testing/platform';
@@ -18,7 +19,9 @@ import { createWorkspacesApp } from '../app';
 
 describe('workspaces', () => {
   const platform = usePlatform();
-  const call = bearerCaller(() => createWorkspacesApp(platform(), { log: platform().log }));
+  const call = bearerCaller(() =>
+    createWorkspacesApp({ ...platform(), nodes: nodePool(undefined) }, { log: platform().log }),
+  );
   const create = async (body: Record<string, unknown> = {}) => {
     const team = await teamOrganization(platform());
     const res = await call(team.admin.token, 'POST', `/api/v1/organizations/${team.orgId}/workspaces`, {
@@ -108,13 +111,21 @@ describe('workspaces', () => {
     expect(after).toEqual(before);
   });
 
-  it('refuses dedicated nodes on a plan without them (422) and accepts them on premium', async () => {
+  it('refuses dedicated nodes on a plan without them (422), and on premium when there are no nodes to claim (409)', async () => {
     const dedicated = { dedicatedNodeConfig: { nodeCount: 2, instanceType: 'm6i.large' } };
     const { res } = await create({ planId: 'standard', ...dedicated });
     expect(res.status).toBe(422);
     expect((await json(res)).code).toBe('DEDICATED_NODES_NOT_ALLOWED');
-    const ok = await create({ planId: 'premium-dedicated', ...dedicated });
-    expect(ok.res.status).toBe(202);
+    // No host cluster here, so no free nodes: refused with nothing written (claims that succeed are in
+    // shared/provisioner/dedicated.test.ts, against the real host cluster).
+    const none = await create({ planId: 'premium-dedicated', ...dedicated });
+    expect(none.res.status).toBe(409);
+    expect((await json(none.res)).code).toBe('NO_DEDICATED_NODES_AVAILABLE');
+    const rows = await platform()
+      .db.select()
+      .from(workspaces)
+      .where(eq(workspaces.organizationId, none.team.orgId));
+    expect(rows).toEqual([]);
     const unknownPlan = await create({ planId: 'gold' });
     expect(unknownPlan.res.status).toBe(422);
   });

@@ -70,7 +70,13 @@ export const createWorkspaceOperation = defineOperation(
     const { orgId } = c.req.valid('param');
     await requireOrgRole(deps.db, orgId, c.var.principal!.userId, 'admin');
     return c.json(
-      await createWorkspace(deps.db, actorOf(c, deps.auth.trustProxy), orgId, c.req.valid('json')),
+      await createWorkspace(
+        deps.db,
+        actorOf(c, deps.auth.trustProxy),
+        orgId,
+        c.req.valid('json'),
+        deps.nodes,
+      ),
       202,
     );
   },
@@ -155,7 +161,14 @@ export const changePlanOperation = defineOperation(
     const { orgId, wsId } = c.req.valid('param');
     await inOrg(deps, orgId, wsId, c.var.principal!.userId, 'lifecycle');
     return c.json(
-      await changeWorkspacePlan(deps.db, actorOf(c, deps.auth.trustProxy), orgId, wsId, c.req.valid('json')),
+      await changeWorkspacePlan(
+        deps.db,
+        actorOf(c, deps.auth.trustProxy),
+        orgId,
+        wsId,
+        c.req.valid('json'),
+        deps.nodes,
+      ),
       202,
     );
   },

@@ -137,7 +137,9 @@ export const projects = pgTable(
     /** Also the namespace name inside the vCluster. */
     name: text('name').notNull(),
     parentId: text('parent_id').references((): AnyPgColumn => projects.id, { onDelete: 'restrict' }),
+    /** PENDING until the provisioner has created its namespace and objects (ACTIVE), or ERROR with a message. */
     status: text('status').notNull().default('PENDING'),
+    statusMessage: text('status_message'),
     createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

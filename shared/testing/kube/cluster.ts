@@ -18,7 +18,12 @@ export type VirtualCluster = ApiServer & {
   stop: () => Promise<void>;
 };
 
-export type VirtualClusterOptions = { name: string; oidc?: OidcTrust; authenticationConfig?: string };
+export type VirtualClusterOptions = {
+  name: string;
+  oidc?: OidcTrust;
+  authenticationConfig?: string;
+  sans?: string[];
+};
 export type StartVirtualCluster = (opts: VirtualClusterOptions) => Promise<VirtualCluster>;
 
 export type TestEnvironment = {
@@ -56,6 +61,7 @@ export function virtualClusterFactory(
       etcdUrl,
       etcdPrefix: `/registry-vc/${id}`,
       authenticationConfigPath: authnPath,
+      ...(vc.sans ? { sans: vc.sans } : {}),
     });
     return {
       ...cp,

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Binaries } from './binaries';
@@ -99,14 +100,29 @@ function get(url: string, tls: { ca: string; cert: string; key: string }): Promi
 export async function startControlPlane(
   sup: Supervisor,
   bins: Binaries,
-  opts: { name: string; dir: string; etcdUrl: string; etcdPrefix: string; authenticationConfigPath?: string },
+  opts: {
+    name: string;
+    dir: string;
+    etcdUrl: string;
+    etcdPrefix: string;
+    authenticationConfigPath?: string;
+    /** More names or addresses on the serving certificate (vCluster's Service names, extraSANs, LB address). */
+    sans?: string[];
+  },
 ): Promise<ApiServer> {
   mkdirSync(opts.dir, { recursive: true });
   const ca = await createCertificateAuthority(`${opts.name}-ca`);
+  const extra = [...new Set(opts.sans ?? [])];
   const serving = await ca.issue({
     cn: 'kube-apiserver',
-    dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'],
-    ips: ['127.0.0.1'],
+    dnsNames: [
+      'localhost',
+      'kubernetes',
+      'kubernetes.default',
+      'kubernetes.default.svc',
+      ...extra.filter((n) => !isIP(n)),
+    ],
+    ips: ['127.0.0.1', ...extra.filter((n) => isIP(n) && n !== '127.0.0.1')],
   });
   const admin = await ca.issue({ cn: 'hexabase-admin', orgs: ['system:masters'], client: true });
   const sa = serviceAccountKeys();

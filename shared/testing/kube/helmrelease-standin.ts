@@ -8,9 +8,13 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
+import { chartInstaller } from './chart-objects';
 import type { TestEnvironment, VirtualCluster } from './cluster';
+import { hostsFile } from './hosts-file';
 import { kubeconfigYaml } from './kubeconfig';
 import { kubectl } from './kubectl';
+import { type NetworkStandIn, startNetworkStandIn } from './network-standin';
+import { syncNodes } from './node-sync';
 import { InvalidValuesError, readVClusterValues, type StandInConfig } from './vcluster-values';
 
 /**
@@ -25,7 +29,9 @@ const VERSION = 'v2';
 const PLURAL = 'helmreleases';
 const FINALIZER = 'standin.hexabase.ai/vcluster';
 const FIELD_MANAGER = 'vcluster-standin';
-const CRD_FILE = join(import.meta.dirname, 'fixtures/helmrelease-crd.yaml');
+const CRD_FILES = ['helmrelease-crd.yaml', 'traefik-ingressroutetcp-crd.yaml'].map((f) =>
+  join(import.meta.dirname, 'fixtures', f),
+);
 
 type Release = {
   metadata: {
@@ -40,15 +46,35 @@ type Release = {
   status?: { conditions?: { type: string; status: string; observedGeneration?: number }[] };
 };
 
-type Running = { cluster: VirtualCluster; generation: number; authn: string };
+type Running = {
+  cluster: VirtualCluster;
+  generation: number;
+  authn: string;
+  namespace: string;
+  release: string;
+  cfg: StandInConfig;
+};
 
-export type StandIn = { stop: () => Promise<void>; clusters: () => Map<string, VirtualCluster> };
+export type StandIn = {
+  stop: () => Promise<void>;
+  clusters: () => Map<string, VirtualCluster>;
+  /** Where the ingress stand-in accepts TLS (passthrough by server name) on 127.0.0.1. */
+  ingressPort: number;
+};
+
+export type StandInOptions = {
+  intervalMs?: number;
+  /** The ingress stand-in's port (0 or unset: any free port). */
+  ingressPort?: number;
+  /** Where workspace host names are mapped to loopback. */
+  hostsPath?: string;
+};
 
 const isNotFound = (e: unknown) => e instanceof ApiException && e.code === 404;
 
 export async function startHelmReleaseStandIn(
   env: TestEnvironment,
-  opts: { intervalMs?: number } = {},
+  opts: StandInOptions = {},
 ): Promise<StandIn> {
   const kc = new KubeConfig();
   kc.loadFromString(env.host.kubeconfig);
@@ -56,13 +82,25 @@ export async function startHelmReleaseStandIn(
   const custom = kc.makeApiClient(CustomObjectsApi);
   const core = kc.makeApiClient(CoreV1Api);
   // kubectl, not the typed client: client-node re-serialises known kinds and drops x-kubernetes-* schema keys.
-  const crd = await kubectl(env.binaries.kubectl, ['apply', '--server-side', '-f', CRD_FILE], {
-    kubeconfig: env.host.kubeconfigPath,
-  });
-  if (crd.code !== 0) throw new Error(`installing the HelmRelease CRD failed: ${crd.stderr}`);
-  await waitForCrd(custom);
+  for (const file of CRD_FILES) {
+    const crd = await kubectl(env.binaries.kubectl, ['apply', '--server-side', '-f', file], {
+      kubeconfig: env.host.kubeconfigPath,
+    });
+    if (crd.code !== 0) throw new Error(`installing ${file} failed: ${crd.stderr}`);
+  }
+  await waitForCrds(custom);
 
   const running = new Map<string, Running>();
+  const network: NetworkStandIn = await startNetworkStandIn({
+    kubeconfig: env.host.kubeconfig,
+    hosts: hostsFile(opts.hostsPath),
+    ...(opts.ingressPort !== undefined ? { ingressPort: opts.ingressPort } : {}),
+    // The chart's Service is named after the release and selects its pods: here, the virtual cluster.
+    backendFor: (namespace, service) => {
+      const r = [...running.values()].find((x) => x.namespace === namespace && x.release === service);
+      return r && { host: '127.0.0.1', port: Number(new URL(r.cluster.url).port) };
+    },
+  });
   const apply = (o: object) =>
     objects.patch(o as never, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
 
@@ -88,37 +126,7 @@ export async function startHelmReleaseStandIn(
     );
   };
 
-  const authenticationConfig = async (ns: string, cfg: StandInConfig): Promise<string | undefined> => {
-    const a = cfg.authentication;
-    if (a.kind === 'none') return undefined;
-    if (a.kind === 'inline') return a.config;
-    const data =
-      a.kind === 'configMap'
-        ? (await core.readNamespacedConfigMap({ name: a.name, namespace: ns })).data?.[a.key]
-        : Buffer.from(
-            (await core.readNamespacedSecret({ name: a.name, namespace: ns })).data?.[a.key] ?? '',
-            'base64',
-          ).toString();
-    if (!data) throw new InvalidValuesError(`${a.kind} ${a.name} has no key ${a.key}`);
-    return data;
-  };
-
-  const applyPolicies = async (r: Release, cfg: StandInConfig) => {
-    const meta = (kind: string) => ({
-      apiVersion: 'v1',
-      kind,
-      metadata: { name: `vc-${r.metadata.name}`, namespace: r.metadata.namespace },
-    });
-    if (cfg.resourceQuota) await apply({ ...meta('ResourceQuota'), spec: { hard: cfg.resourceQuota } });
-    if (cfg.limitRange) {
-      const { default: def, defaultRequest, max } = cfg.limitRange;
-      await apply({
-        ...meta('LimitRange'),
-        spec: { limits: [{ type: 'Container', default: def, defaultRequest, max }] },
-      });
-    }
-  };
-
+  const helm = chartInstaller({ objects, core, network, apply });
   const setFinalizers = (r: Release, finalizers: string[]) =>
     custom.patchNamespacedCustomObject(
       {
@@ -138,6 +146,7 @@ export async function startHelmReleaseStandIn(
     if (r.metadata.deletionTimestamp) {
       await running.get(key)?.cluster.stop();
       running.delete(key);
+      await helm.removeChartObjects(r.metadata);
       await core
         .deleteNamespacedSecret({ name: secretName(), namespace: r.metadata.namespace })
         .catch((e) => {
@@ -166,7 +175,7 @@ export async function startHelmReleaseStandIn(
     let authn: string | undefined;
     try {
       cfg = readVClusterValues(r.spec?.values);
-      authn = await authenticationConfig(r.metadata.namespace, cfg);
+      authn = await helm.authenticationConfig(r.metadata.namespace, cfg);
     } catch (err) {
       if (err instanceof InvalidValuesError || isNotFound(err)) {
         await setReady(
@@ -179,15 +188,18 @@ export async function startHelmReleaseStandIn(
       }
       throw err;
     }
+    const sans = await helm.applyChartObjects(r.metadata, cfg);
     if (current) {
       if (current.authn !== (authn ?? '')) current.cluster.setAuthenticationConfig(authn);
       current.authn = authn ?? '';
+      current.cfg = cfg;
     } else {
       let cluster: VirtualCluster;
       try {
         cluster = await env.startVirtualCluster({
           name: `${r.metadata.namespace}-${r.metadata.name}`.slice(0, 50),
           ...(authn ? { authenticationConfig: authn } : {}),
+          sans,
         });
       } catch (err) {
         // What Flux reports when the chart's pods never become ready: the install failed, with the reason.
@@ -199,7 +211,14 @@ export async function startHelmReleaseStandIn(
         );
         return;
       }
-      running.set(key, { cluster, generation: r.metadata.generation, authn: authn ?? '' });
+      running.set(key, {
+        cluster,
+        generation: r.metadata.generation,
+        authn: authn ?? '',
+        namespace: r.metadata.namespace,
+        release: r.metadata.name,
+        cfg,
+      });
       const admin = cluster.admin;
       await apply({
         apiVersion: 'v1',
@@ -225,7 +244,7 @@ export async function startHelmReleaseStandIn(
       });
     }
     running.get(key)!.generation = r.metadata.generation;
-    await applyPolicies(r, cfg);
+    await helm.applyPolicies(r.metadata, cfg);
     await setReady(
       r,
       true,
@@ -256,6 +275,11 @@ export async function startHelmReleaseStandIn(
         }
       }
     }
+    for (const run of running.values())
+      if (run.cfg.nodeSelector)
+        await syncNodes(core, run.cluster.kubeconfig, run.cfg.nodeSelector).catch((err) =>
+          console.warn(`vcluster stand-in: syncing nodes into ${run.namespace}: ${(err as Error).message}`),
+        );
     // Released without our finalizer (e.g. the namespace was force-deleted): stop what is left.
     for (const [uid, run] of running) {
       if (!present.has(uid)) {
@@ -270,24 +294,30 @@ export async function startHelmReleaseStandIn(
 
   return {
     clusters: () => new Map([...running].map(([uid, r]) => [uid, r.cluster])),
+    ingressPort: network.ingressPort,
     stop: async () => {
       stopped = true;
       clearInterval(timer);
       await busy;
+      await network.stop();
       for (const r of running.values()) await r.cluster.stop();
       running.clear();
     },
   };
 }
 
-async function waitForCrd(custom: CustomObjectsApi) {
+async function waitForCrds(custom: CustomObjectsApi) {
+  const apis = [
+    { group: GROUP, version: VERSION, plural: PLURAL },
+    { group: 'traefik.io', version: 'v1alpha1', plural: 'ingressroutetcps' },
+  ];
   for (let i = 0; i < 100; i++) {
     try {
-      await custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL });
+      for (const api of apis) await custom.listClusterCustomObject(api);
       return;
     } catch {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  throw new Error('HelmRelease CRD did not become available');
+  throw new Error('the HelmRelease and IngressRouteTCP CRDs did not become available');
 }

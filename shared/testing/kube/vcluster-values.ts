@@ -17,6 +17,17 @@ export type StandInConfig = {
     max?: Record<string, string>;
   };
   kubeconfigSecret?: string;
+  /** controlPlane.service.spec.type, as the chart's Service gets it. */
+  serviceType: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+  httpsNodePort?: number;
+  /** controlPlane.ingress: the chart renders a networking.k8s.io Ingress to the Service's https port. */
+  ingress?: { host: string; pathType: string; annotations: Record<string, string>; spec: Obj };
+  /** controlPlane.proxy.extraSANs: extra names on the API server's certificate. */
+  extraSANs: string[];
+  /** sync.fromHost.nodes with a label selector: only those host nodes are synced, and pods are pinned to them. */
+  nodeSelector?: Record<string, string>;
+  /** sync.toHost.pods.enforceTolerations, in vCluster's `key=value:Effect` form. */
+  enforceTolerations: string[];
 };
 
 type Obj = Record<string, unknown>;
@@ -24,6 +35,62 @@ const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 export class InvalidValuesError extends Error {}
+
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute', ''];
+
+/** vCluster's toleration syntax (key, key=value, key:Effect, key=value:Effect, or *), rejected as vCluster does. */
+export function parseToleration(spec: string): { key: string; value?: string; effect?: string } {
+  if (spec === '*') return { key: '' };
+  const [kv, effect, ...rest] = spec.split(':');
+  const [key, value, ...more] = (kv ?? '').split('=');
+  if (rest.length || more.length || !key || (value !== undefined && !LABEL_VALUE.test(value)))
+    throw new InvalidValuesError(`invalid toleration spec: ${spec}`);
+  if (effect !== undefined && !EFFECTS.includes(effect))
+    throw new InvalidValuesError(`invalid toleration effect in ${spec}`);
+  return { key, ...(value !== undefined ? { value } : {}), ...(effect ? { effect } : {}) };
+}
+
+function exposure(v: Obj) {
+  const cp = obj(v.controlPlane);
+  const service = obj(cp.service);
+  const type = obj(service.spec).type ?? 'ClusterIP';
+  if (type !== 'ClusterIP' && type !== 'NodePort' && type !== 'LoadBalancer')
+    throw new InvalidValuesError(`controlPlane.service.spec.type ${String(type)} is not supported`);
+  const ing = obj(cp.ingress);
+  const extraSANs = arr(obj(cp.proxy).extraSANs).map(String);
+  return {
+    serviceType: type as StandInConfig['serviceType'],
+    ...(Number(service.httpsNodePort) ? { httpsNodePort: Number(service.httpsNodePort) } : {}),
+    ...(ing.enabled === true
+      ? {
+          ingress: {
+            host: String(ing.host ?? ''),
+            pathType: String(ing.pathType ?? 'ImplementationSpecific'),
+            annotations: Object.fromEntries(
+              Object.entries(obj(ing.annotations)).map(([k, x]) => [k, String(x)]),
+            ),
+            spec: obj(ing.spec),
+          },
+        }
+      : {}),
+    extraSANs,
+  };
+}
+
+function nodeSync(v: Obj) {
+  const sync = obj(v.sync);
+  const nodes = obj(obj(sync.fromHost).nodes);
+  const labels = obj(obj(nodes.selector).labels);
+  const enforceTolerations = arr(obj(obj(sync.toHost).pods).enforceTolerations).map(String);
+  for (const t of enforceTolerations) parseToleration(t);
+  return {
+    ...(nodes.enabled === true && Object.keys(labels).length
+      ? { nodeSelector: Object.fromEntries(Object.entries(labels).map(([k, x]) => [k, String(x)])) }
+      : {}),
+    enforceTolerations,
+  };
+}
 
 function flag(args: string[], name: string): string | undefined {
   const hit = args.find((a) => a.startsWith(`--${name}=`));
@@ -99,5 +166,7 @@ export function readVClusterValues(values: unknown): StandInConfig {
         }
       : {}),
     ...(typeof secretName === 'string' && secretName ? { kubeconfigSecret: secretName } : {}),
+    ...exposure(v),
+    ...nodeSync(v),
   };
 }

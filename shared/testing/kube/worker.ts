@@ -15,6 +15,8 @@ declare module 'vitest' {
       hostKubeconfigPath: string;
       hostUrl: string;
       dir: string;
+      /** The ingress stand-in (TLS passthrough by server name) on 127.0.0.1. */
+      ingressPort: number;
     };
   }
 }
@@ -25,6 +27,13 @@ export function kubeEnvironment() {
   return {
     ...kube,
     kubectl: join(kube.binDir, 'kubectl'),
+    /** Settings that expose workspaces through the run's ingress stand-in, as `{wsId}.vcluster.localhost`. */
+    exposureEnv: {
+      HEXABASE_VCLUSTER_EXPOSE: 'ingress',
+      HEXABASE_VCLUSTER_INGRESS: 'traefik',
+      HEXABASE_VCLUSTER_DOMAIN: 'vcluster.localhost',
+      HEXABASE_VCLUSTER_INGRESS_PORT: String(kube.ingressPort),
+    },
     hostCaPem: readFileSync(join(kube.dir, 'host', 'ca.crt'), 'utf8'),
     /** A client certificate for a user of the host cluster (authenticated, no rights until bound). */
     hostUser: async (cn: string, orgs: string[] = []) => {
