@@ -2,6 +2,7 @@ import type { Auth } from '../../shared/auth';
 import { authenticate, csrfProtection, rateLimit, requireAuth } from '../../shared/auth/middleware';
 import type { Cache } from '../../shared/cache';
 import { type CreateAppOptions, createApp } from '../../shared/http/app';
+import { noStore } from '../../shared/http/no-store';
 import { mountOperations } from '../../shared/http/openapi';
 import { callbackOperation } from './routes/callback';
 import { cliAuthorizeDecisionOperation, cliAuthorizePageOperation } from './routes/cli-authorize';
@@ -44,6 +45,10 @@ export function createAuthApp(deps: AuthDeps, app: Omit<CreateAppOptions, 'name'
   const trustProxy = deps.auth.trustProxy;
   const limit = (name: string, n: number) =>
     rateLimit(deps.cache, { name, limit: n, windowSeconds: 60, trustProxy });
+  // Outermost, so that every answer of these routes is covered: they carry tokens, session cookies or CLI codes.
+  for (const path of ['/auth/login/dev', '/auth/callback/*', '/auth/refresh', '/auth/cli/token'])
+    a.use(path, noStore());
+  a.on('POST', ['/auth/tokens', '/auth/cli/authorize'], noStore());
   a.use('*', authenticate(deps.auth.auth));
   a.use('/auth/login/*', limit('login', 30));
   a.use('/auth/callback/*', limit('callback', 30));
@@ -52,6 +57,6 @@ export function createAuthApp(deps: AuthDeps, app: Omit<CreateAppOptions, 'name'
   for (const path of ['/auth/me', '/auth/logout', '/auth/tokens', '/auth/tokens/*'])
     a.use(path, requireAuth());
   a.on('POST', '/auth/tokens', limit('token-create', 10));
-  a.use('*', csrfProtection());
+  a.use('*', csrfProtection(deps.auth.auth));
   return mountOperations(a, operations, deps);
 }

@@ -1,5 +1,6 @@
 import type { Auth } from '../../shared/auth';
 import { type CreateAppOptions, createApp } from '../../shared/http/app';
+import { noStore } from '../../shared/http/no-store';
 import { mountOperations } from '../../shared/http/openapi';
 import { discoveryOperation, keysOperation } from './routes/discovery';
 import { tokenOperation } from './routes/token';
@@ -11,5 +12,6 @@ export const operations = [discoveryOperation, keysOperation, tokenOperation];
 /** Hexabase as the OIDC issuer of every workspace: `{public URL}/oidc/{wsId}`, trusted by that vCluster only. */
 export function createOidcApp(deps: OidcDeps, app: Omit<CreateAppOptions, 'name'>) {
   const a = createApp({ ...app, name: 'oidc', bodyTypes: ['application/x-www-form-urlencoded'] });
+  a.on('POST', '/oidc/:wsId/token', noStore()); // ID tokens, and the errors of the same exchange
   return mountOperations(a, operations, deps);
 }

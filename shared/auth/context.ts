@@ -9,10 +9,16 @@ export type AuthContext = {
   keys: KeyStore;
   /** Key-encryption key: seals secrets that must be recoverable later (signing keys, invitation links). */
   kek: Buffer;
+  /** Derived from the KEK: CSRF tokens are a MAC of the session id under it (csrf.ts). */
+  csrfKey: Buffer;
+  /** Derived from the KEK: a refresh token's successor is a MAC of it under this key (sessions.ts). */
+  refreshKey: Buffer;
   /** `iss` of access tokens: the public origin. */
   issuer: string;
   accessTtlSeconds: number;
   refreshTtlSeconds: number;
+  /** How long after a rotation the spent refresh token still answers with its successor (racing tabs); 0 = never. */
+  refreshReuseGraceSeconds: number;
   now: () => Date;
 };
 

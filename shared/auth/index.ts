@@ -8,6 +8,7 @@ import type { AuthContext } from './context';
 import type { FlowDeps } from './flow';
 import { createKeyStore } from './keys';
 import { createProviders, createStateStore } from './providers';
+import { deriveKey } from './secrets';
 
 export type { AuthContext, Principal, RequestMeta } from './context';
 
@@ -41,6 +42,8 @@ export function createAuth(deps: { env: Env; db: Db; cache: Cache; now?: () => D
     db: deps.db,
     cache: deps.cache,
     kek,
+    csrfKey: deriveKey(kek, 'csrf/v1'),
+    refreshKey: deriveKey(kek, 'refresh-successor/v1'),
     keys: createKeyStore({
       db: deps.db,
       kek,
@@ -51,6 +54,7 @@ export function createAuth(deps: { env: Env; db: Db; cache: Cache; now?: () => D
     issuer: env.HEXABASE_PUBLIC_URL.replace(/\/$/, ''),
     accessTtlSeconds: env.HEXABASE_ACCESS_TOKEN_TTL_SECONDS,
     refreshTtlSeconds: env.HEXABASE_REFRESH_TOKEN_TTL_SECONDS,
+    refreshReuseGraceSeconds: env.HEXABASE_REFRESH_REUSE_GRACE_SECONDS,
     now,
   };
   return {

@@ -2,12 +2,12 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Cache } from '../cache';
-import { ForbiddenError, RateLimitedError, UnauthenticatedError } from '../errors';
-import { isFormRequest } from '../http/body';
+import { RateLimitedError, UnauthenticatedError } from '../errors';
 import type { AppEnv } from '../http/types';
 import { authenticateToken } from './authenticate';
 import type { AuthContext, RequestMeta } from './context';
-import { safeEqual } from './secrets';
+
+export { CSRF_FIELD, csrfProtection } from './csrf';
 
 export const COOKIES = { access: 'hxb_at', refresh: 'hxb_rt', csrf: 'hxb_csrf' } as const;
 
@@ -68,30 +68,6 @@ export function authenticate(auth: AuthContext): MiddlewareHandler<AppEnv> {
 export function requireAuth(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (!c.var.principal) throw new UnauthenticatedError();
-    return next();
-  };
-}
-
-const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-export const CSRF_FIELD = 'csrfToken';
-
-/**
- * Double-submit CSRF check for cookie-authenticated mutations; bearer requests cannot be forged cross-site.
- * Scripts echo the cookie in X-CSRF-Token; HTML forms, which cannot set headers, in a hidden `csrfToken` field.
- */
-export function csrfProtection(): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    if (SAFE.has(c.req.method) || c.var.principal?.via !== 'cookie') return next();
-    const cookie = getCookie(c, COOKIES.csrf);
-    let echoed = c.req.header('x-csrf-token');
-    if (!echoed && isFormRequest(c)) {
-      const field = (await c.req.parseBody())[CSRF_FIELD];
-      echoed = typeof field === 'string' ? field : undefined;
-    }
-    if (!cookie || !echoed || !safeEqual(cookie, echoed)) {
-      throw new ForbiddenError('Send the hxb_csrf cookie value in the X-CSRF-Token header.', 'CSRF_FAILED');
-    }
     return next();
   };
 }

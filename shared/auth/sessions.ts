@@ -2,24 +2,32 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { audit } from '../audit';
 import type { Db } from '../db';
 import { refreshTokens, sessions } from '../db/schema';
-import { UnauthenticatedError } from '../errors';
 import { newId } from '../ids';
 import { issueAccessToken } from './access-tokens';
 import type { AuthContext, RequestMeta } from './context';
+import { csrfToken } from './csrf';
 import { hashToken, REFRESH_PREFIX, randomToken } from './secrets';
 
-export type TokenPair = { accessToken: string; refreshToken: string; expiresIn: number; sessionId: string };
+/** `csrfToken` is the session's CSRF token (csrf.ts), for the cookie that browsers echo. */
+export type TokenPair = {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  sessionId: string;
+  csrfToken: string;
+};
 
 /** A session's rows are written; its access token is signed after commit (see `withAccessToken`). */
 export type PendingPair = { userId: string; sessionId: string; refreshToken: string };
 
-async function insertRefreshToken(
+/** A session's first refresh token is random; rotations pass the successor they derived (refresh.ts). */
+export async function insertRefreshToken(
   ctx: AuthContext,
   tx: Db,
   userId: string,
   sessionId: string,
+  refreshToken = randomToken(REFRESH_PREFIX),
 ): Promise<PendingPair> {
-  const refreshToken = randomToken(REFRESH_PREFIX);
   await tx.insert(refreshTokens).values({
     tokenHash: hashToken(refreshToken),
     sessionId,
@@ -39,6 +47,7 @@ export async function withAccessToken(ctx: AuthContext, pending: PendingPair): P
     refreshToken: pending.refreshToken,
     expiresIn: ctx.accessTtlSeconds,
     sessionId: pending.sessionId,
+    csrfToken: csrfToken(ctx, pending.sessionId),
   };
 }
 
@@ -58,68 +67,6 @@ export async function createSession(
     ip: meta.ip ?? null,
   });
   return insertRefreshToken(ctx, tx, userId, sessionId);
-}
-
-const invalidRefresh = () =>
-  new UnauthenticatedError('The refresh token is not valid.', 'INVALID_REFRESH_TOKEN');
-
-/**
- * Rotates a refresh token. The row lock serialises concurrent refreshes of one token: exactly one wins, and any
- * later use of a spent token is treated as theft — the whole session is revoked.
- */
-export async function refreshSession(
-  ctx: AuthContext,
-  refreshToken: string,
-  meta: RequestMeta,
-): Promise<TokenPair> {
-  if (!refreshToken.startsWith(REFRESH_PREFIX)) throw invalidRefresh();
-  const result = await ctx.db.transaction(async (tx) => {
-    const [row] = await tx
-      .select({
-        sessionId: refreshTokens.sessionId,
-        usedAt: refreshTokens.usedAt,
-        expiresAt: refreshTokens.expiresAt,
-        userId: sessions.userId,
-        revokedAt: sessions.revokedAt,
-        sessionExpiresAt: sessions.expiresAt,
-      })
-      .from(refreshTokens)
-      .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
-      .where(eq(refreshTokens.tokenHash, hashToken(refreshToken)))
-      .for('update');
-    if (!row || row.revokedAt || row.sessionExpiresAt <= ctx.now() || row.expiresAt <= ctx.now()) {
-      return { error: invalidRefresh() };
-    }
-    if (row.usedAt) {
-      await tx
-        .update(sessions)
-        .set({ revokedAt: ctx.now(), revokedReason: 'refresh_token_reuse' })
-        .where(and(eq(sessions.id, row.sessionId), isNull(sessions.revokedAt)));
-      await audit(tx, {
-        action: 'session.refresh_token_reused',
-        actorId: row.userId,
-        targetType: 'session',
-        targetId: row.sessionId,
-        requestId: meta.requestId ?? null,
-        ip: meta.ip ?? null,
-      });
-      // Committed on purpose: the revocation must stick even though this request fails.
-      return {
-        error: new UnauthenticatedError(
-          'The refresh token was already used; the session is revoked.',
-          'REFRESH_TOKEN_REUSED',
-        ),
-      };
-    }
-    await tx
-      .update(refreshTokens)
-      .set({ usedAt: ctx.now() })
-      .where(eq(refreshTokens.tokenHash, hashToken(refreshToken)));
-    await tx.update(sessions).set({ lastUsedAt: ctx.now() }).where(eq(sessions.id, row.sessionId));
-    return { pair: await insertRefreshToken(ctx, tx, row.userId, row.sessionId) };
-  });
-  if ('error' in result) throw result.error;
-  return withAccessToken(ctx, result.pair);
 }
 
 export async function revokeSession(

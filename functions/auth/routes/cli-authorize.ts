@@ -1,7 +1,6 @@
-import { getCookie } from 'hono/cookie';
 import { CliAuthorizeParams, grantCliCode, loopbackRedirect } from '../../../shared/auth/cli-login';
+import { CSRF_FIELD, csrfTokenOf } from '../../../shared/auth/csrf';
 import { getMe } from '../../../shared/auth/me';
-import { COOKIES, CSRF_FIELD } from '../../../shared/auth/middleware';
 import { NotFoundError, UnauthenticatedError } from '../../../shared/errors';
 import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
 import type { AuthDeps } from '../app';
@@ -51,7 +50,7 @@ export const cliAuthorizePageOperation = defineOperation(
         redirectUri: params.redirectUri,
         state: params.state,
         codeChallenge: params.codeChallenge,
-        csrfToken: principal.via === 'cookie' ? getCookie(c, COOKIES.csrf) : undefined,
+        csrfToken: csrfTokenOf(deps.auth.auth, principal),
       }),
       200,
     );
@@ -95,7 +94,6 @@ export const cliAuthorizeDecisionOperation = defineOperation(
       });
       target.searchParams.set('code', code);
     }
-    c.header('cache-control', 'no-store');
     return c.redirect(target.href, 303);
   },
 );

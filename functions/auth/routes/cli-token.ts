@@ -28,7 +28,6 @@ export const cliTokenOperation = defineOperation(
       c.req.valid('json'),
       requestMeta(c, deps.auth.trustProxy),
     );
-    c.header('cache-control', 'no-store');
     return c.json(created, 201);
   },
 );

@@ -1,6 +1,6 @@
 import { getCookie } from 'hono/cookie';
 import { COOKIES, requestMeta } from '../../../shared/auth/middleware';
-import { refreshSession } from '../../../shared/auth/sessions';
+import { refreshSession } from '../../../shared/auth/refresh';
 import { UnauthenticatedError } from '../../../shared/errors';
 import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
 import type { AuthDeps } from '../app';
@@ -13,7 +13,7 @@ export const refreshOperation = defineOperation(
     tags: ['Auth'],
     summary: 'Exchange a refresh token for a new pair',
     description:
-      'The old refresh token stops working. Using a spent refresh token revokes the whole session.',
+      'The old refresh token stops working. Presenting it again within HEXABASE_REFRESH_REUSE_GRACE_SECONDS of the rotation (tabs racing) answers the same new refresh token with a fresh access token; any later use of a spent refresh token revokes the whole session.',
     security: [],
     request: {
       body: {

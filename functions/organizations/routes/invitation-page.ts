@@ -1,5 +1,4 @@
-import { getCookie } from 'hono/cookie';
-import { COOKIES } from '../../../shared/auth/middleware';
+import { csrfTokenOf } from '../../../shared/auth/csrf';
 import { AppError } from '../../../shared/errors';
 import { createRoute, defineOperation, z } from '../../../shared/http/openapi';
 import { openInvitationLink } from '../../../shared/orgs/invitation-links';
@@ -34,8 +33,7 @@ export const invitationPageOperation = defineOperation(
     if (!principal) return respond(c, 200, signInToAnswer(signIn));
     try {
       const view = await openInvitationLink(deps.orgs, principal.userId, token);
-      const csrfToken = principal.via === 'cookie' ? getCookie(c, COOKIES.csrf) : undefined;
-      return respond(c, 200, invitation({ view, token, csrfToken }));
+      return respond(c, 200, invitation({ view, token, csrfToken: csrfTokenOf(deps.auth.auth, principal) }));
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       const page = refusal(err, signIn);
