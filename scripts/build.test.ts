@@ -2,8 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findMigrationsDir, migrateDatabase, openPostgres } from '../shared/db';
 import { routeTable } from '../shared/routes/table';
-import { createTestDatabase, type TestDatabase } from '../shared/testing/db';
+import { createEmptyDatabase, createTestDatabase, type TestDatabase } from '../shared/testing/db';
 import { json } from '../shared/testing/http';
 import { childEnv, spawnProcess } from '../shared/testing/process';
 
@@ -12,10 +13,12 @@ const root = join(import.meta.dirname, '..');
 describe('npm run build', () => {
   let output = '';
   let testDb: TestDatabase;
+  // Bundling every function takes from seconds to minutes on this shared machine: the hook waits for the build
+  // to exit, with a safety net wider than vitest's default.
   beforeAll(async () => {
     output = execFileSync(process.execPath, ['esbuild.config.mjs'], { cwd: root, encoding: 'utf8' });
     testDb = await createTestDatabase();
-  });
+  }, 600_000);
   afterAll(() => testDb?.drop());
 
   it('prints one self-contained bundle per function, each under 1.5 MB', () => {
@@ -42,7 +45,39 @@ describe('npm run build', () => {
     const res = await fetch(`http://127.0.0.1:${port}/api/v1/plans`);
     expect(res.status).toBe(200);
     expect((await json(res)).items).toHaveLength(3);
+    // Metrics on their own listener only.
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+    const { metricsPort } = await p.waitForLog((l) => typeof l.metricsPort === 'number');
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(metrics).toContain('function="plans",method="GET",route="/api/v1/plans",status="200"');
+    expect(metrics).toContain('process_resident_memory_bytes');
     expect(await p.stop('SIGTERM')).toBe(0);
     expect(p.stdout.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
+  });
+
+  it('stays unready on a database that is not migrated to its version, and becomes ready once it is', async () => {
+    const empty = await createEmptyDatabase();
+    try {
+      const p = spawnProcess(
+        process.execPath,
+        [join(root, 'dist/functions/plans/index.mjs')],
+        childEnv({ PORT: '0', DATABASE_URL: empty.url }),
+        '/',
+      );
+      const { port } = await p.waitForLog((l) => String(l.msg).includes('listening'));
+      for (let i = 0; i < 3; i++) {
+        const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+        expect(ready.status).toBe(503);
+        expect((await json(ready)).checks).toEqual({ database: 'not migrated' });
+      }
+      const migrator = await openPostgres(empty.url, { poolMax: 1 });
+      await migrateDatabase(migrator, { url: empty.url, folder: findMigrationsDir() });
+      await migrator.close();
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await p.stop('SIGTERM')).toBe(0);
+    } finally {
+      await empty.drop();
+    }
   });
 });

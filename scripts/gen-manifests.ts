@@ -13,6 +13,7 @@ export const DEFAULTS: DeployOptions = {
   envSecret: 'hexabase-env',
   host: 'hexabase.example.com',
   ingressController: 'traefik',
+  metricsPort: parseEnv({}).METRICS_PORT,
 };
 
 export function renderFunctions(opts: DeployOptions = DEFAULTS): string {

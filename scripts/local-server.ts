@@ -6,17 +6,13 @@ import { compileRouteTable, routeTable } from '../shared/routes/table';
 
 /**
  * Every function of the route table in one process, dispatched by path prefix exactly as the ingress does in
- * the cluster. The root app answers /healthz, /readyz, /metrics and anything no function claims.
+ * the cluster. The root app answers /healthz, /readyz and anything no function claims. All apps share one
+ * registry (labelled by function), because one process can serve only one /metrics: `npm start` passes the
+ * process's, which runProcess serves on METRICS_PORT; tests get a fresh one they can read.
  */
-export function createLocalServer(platform: Platform) {
-  const registry = new Registry();
-  const root = createApp({
-    name: 'local',
-    log: platform.log,
-    readiness: platform.readiness,
-    defaultMetrics: true,
-    registry,
-  });
+export function createLocalServer(platform: Platform, opts: { registry?: Registry } = {}) {
+  const registry = opts.registry ?? new Registry();
+  const root = createApp({ name: 'local', log: platform.log, readiness: platform.readiness, registry });
   const apps = new Map<string, HexabaseApp>();
   for (const entry of routeTable) {
     const fn = functionRegistry[entry.name as FunctionName];

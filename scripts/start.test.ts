@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,15 +14,20 @@ const start = (env: Record<string, string>) =>
 
 const listening = (l: Record<string, unknown>) =>
   typeof l.port === 'number' && String(l.msg).includes('listening');
+const metricsListening = (l: Record<string, unknown>) => typeof l.metricsPort === 'number';
 
 describe('npm start (local server)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'hexabase-start-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('runs on embedded defaults, keeps data across restarts and stops cleanly on SIGTERM', async () => {
+  // Two starts of the whole platform: no budget but the waits on their log lines (vitest's timeout is only a
+  // safety net against hangs, so this one is wide enough for a busy 2-core machine).
+  it('runs on embedded defaults, keeps data across restarts and stops cleanly on SIGTERM', {
+    timeout: 600_000,
+  }, async () => {
     const env = { PORT: '0', HEXABASE_DATA_DIR: dataDir, LOG_LEVEL: 'info' };
     const first = start(env);
-    const { port } = await first.waitForLog(listening, 60_000);
+    const { port } = await first.waitForLog(listening);
     const base = `http://127.0.0.1:${port}`;
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
@@ -45,6 +51,18 @@ describe('npm start (local server)', () => {
     const { accessToken } = await json(login);
     const me = await fetch(`${base}/auth/me`, { headers: { authorization: `Bearer ${accessToken}` } });
     expect((await json(me)).email).toBe('local@example.com');
+
+    // Metrics: never on the public port; every function's, the process's and the events' on METRICS_PORT.
+    expect((await fetch(`${base}/metrics`)).status).toBe(404);
+    const { metricsPort } = await first.waitForLog(metricsListening);
+    expect(metricsPort).not.toBe(port);
+    const scraped = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(scraped.status).toBe(200);
+    const metrics = await scraped.text();
+    expect(metrics).toContain('function="plans",method="GET",route="/api/v1/plans",status="200"');
+    expect(metrics).toContain('function="auth",method="GET",route="/auth/me",status="200"');
+    expect(metrics).toContain('process_cpu_user_seconds_total');
+    expect(metrics).toContain('hexabase_events_published_total');
     expect(await first.stop()).toBe(0);
 
     // Write through the same data directory while the server is down; the next start must see it.
@@ -62,7 +80,7 @@ describe('npm start (local server)', () => {
     await pglite.close();
 
     const second = start(env);
-    const again = await second.waitForLog(listening, 60_000);
+    const again = await second.waitForLog(listening);
     const relisted = await json(await fetch(`http://127.0.0.1:${again.port}/api/v1/plans`));
     expect(relisted.items.map((p: { id: string }) => p.id)).toContain('persisted');
     expect(await second.stop()).toBe(0);
@@ -84,5 +102,25 @@ describe('npm start (local server)', () => {
     const lines = p.stderr.filter((l) => l.trim() !== '');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^hexabase: cannot connect to PostgreSQL at 127\.0\.0\.1:1\/hexabase/);
+  });
+
+  it('ends with one clear line when METRICS_PORT is taken', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = taken.address() as AddressInfo;
+      const p = start({
+        PORT: '0',
+        METRICS_PORT: String(port),
+        HOST: '127.0.0.1',
+        HEXABASE_DATA_DIR: dataDir,
+      });
+      expect(await p.exited).toBe(1);
+      const lines = p.stderr.filter((l) => l.trim() !== '');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^hexabase: cannot listen on METRICS_PORT: .*EADDRINUSE/);
+    } finally {
+      taken.close();
+    }
   });
 });

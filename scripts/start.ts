@@ -24,8 +24,8 @@ const clusterIssuer: Record<string, string> =
     : {};
 await runProcess(
   'hexabase',
-  async (platform) => {
-    const server = createLocalServer(platform);
+  async (platform, { registry }) => {
+    const server = createLocalServer(platform, { registry });
     const backbone = await startEventBackbone(platform, {
       deliver: server.deliver,
       registry: server.registry,

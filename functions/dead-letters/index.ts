@@ -1,7 +1,7 @@
 import { runProcess } from '../../shared/platform/run';
 import { createDeadLettersApp } from './app';
 
-await runProcess('dead-letters', async (p) => {
-  const app = createDeadLettersApp(p, { log: p.log, readiness: p.readiness, defaultMetrics: true });
+await runProcess('dead-letters', async (p, { registry }) => {
+  const app = createDeadLettersApp(p, { log: p.log, readiness: p.readiness, registry });
   return { fetch: app.fetch, apps: [app] };
 });

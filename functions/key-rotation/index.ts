@@ -1,11 +1,11 @@
 import { runProcess } from '../../shared/platform/run';
 import { createKeyRotationApp, keyRotationDeps } from './app';
 
-await runProcess('key-rotation', async (p) => {
+await runProcess('key-rotation', async (p, { registry }) => {
   const app = createKeyRotationApp(keyRotationDeps(p), {
     log: p.log,
     readiness: p.readiness,
-    defaultMetrics: true,
+    registry,
   });
   return { fetch: app.fetch, apps: [app] };
 });

@@ -50,8 +50,14 @@ export function createOrganizationsApp(deps: OrganizationsDeps, app: Omit<Create
     name: 'organizations',
     bodyTypes: ['application/json', 'application/x-www-form-urlencoded'],
   });
-  a.use('/api/v1/*', authenticate(deps.auth.auth), requireAuth(), csrfProtection(), idempotency(deps.db));
+  a.use(
+    '/api/v1/*',
+    authenticate(deps.auth.auth),
+    requireAuth(),
+    csrfProtection(deps.auth.auth),
+    idempotency(deps.db),
+  );
   // The page is for signed-out visitors too: it offers sign-in instead of answering 401.
-  a.use('/invitations/*', authenticate(deps.auth.auth), csrfProtection());
+  a.use('/invitations/*', authenticate(deps.auth.auth), csrfProtection(deps.auth.auth));
   return mountOperations(a, operations, deps);
 }

@@ -1,7 +1,7 @@
 import { runProcess } from '../../shared/platform/run';
 import { createOrganizationsApp } from './app';
 
-await runProcess('organizations', async (p) => {
-  const app = createOrganizationsApp(p, { log: p.log, readiness: p.readiness, defaultMetrics: true });
+await runProcess('organizations', async (p, { registry }) => {
+  const app = createOrganizationsApp(p, { log: p.log, readiness: p.readiness, registry });
   return { fetch: app.fetch, apps: [app] };
 });

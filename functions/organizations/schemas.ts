@@ -1,17 +1,11 @@
-import { z } from '../../shared/http/openapi';
+import { idParam, z } from '../../shared/http/openapi';
 
-const param = (name: string, example: string) =>
-  z
-    .string()
-    .max(64)
-    .openapi({ param: { name, in: 'path' }, example });
-
-export const OrgParam = z.object({ orgId: param('orgId', 'org-abcdefghijklmnopqrst') });
-export const MemberParam = OrgParam.extend({ userId: param('userId', 'usr-abcdefghijklmnopqrst') });
+export const OrgParam = z.object({ orgId: idParam('orgId', 'org') });
+export const MemberParam = OrgParam.extend({ userId: idParam('userId', 'usr') });
 export const OrgInvitationParam = OrgParam.extend({
-  invitationId: param('invitationId', 'inv-abcdefghijklmnopqrst'),
+  invitationId: idParam('invitationId', 'inv'),
 });
-export const InvitationParam = z.object({ invitationId: param('invitationId', 'inv-abcdefghijklmnopqrst') });
+export const InvitationParam = z.object({ invitationId: idParam('invitationId', 'inv') });
 
 export const Role = z.enum(['admin', 'member']);
 export const OrgName = z.string().trim().min(1).max(100);

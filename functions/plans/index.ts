@@ -1,7 +1,7 @@
 import { runProcess } from '../../shared/platform/run';
 import { createPlansApp } from './app';
 
-await runProcess('plans', async (p) => {
-  const app = createPlansApp(p, { log: p.log, readiness: p.readiness, defaultMetrics: true });
+await runProcess('plans', async (p, { registry }) => {
+  const app = createPlansApp(p, { log: p.log, readiness: p.readiness, registry });
   return { fetch: app.fetch, apps: [app] };
 });

@@ -42,6 +42,12 @@ export const operations = [
 
 export function createProjectsApp(deps: ProjectsDeps, app: Omit<CreateAppOptions, 'name'>) {
   const a = createApp({ ...app, name: 'projects' });
-  a.use('/api/v1/*', authenticate(deps.auth.auth), requireAuth(), csrfProtection(), idempotency(deps.db));
+  a.use(
+    '/api/v1/*',
+    authenticate(deps.auth.auth),
+    requireAuth(),
+    csrfProtection(deps.auth.auth),
+    idempotency(deps.db),
+  );
   return mountOperations(a, operations, deps);
 }

@@ -7,7 +7,7 @@ import { runProcess } from '../../shared/platform/run';
 
 // The outbox relay as its own always-on function in the cluster: outbox → JetStream HEXABASE_EVENTS → broker.
 // Several replicas are safe (rows are claimed with SKIP LOCKED; the stream drops duplicate ids).
-await runProcess('relay', async (p) => {
+await runProcess('relay', async (p, { registry }) => {
   if (!p.nats) throw new OperatorError('NATS_UNAVAILABLE', 'the relay needs NATS_URL');
   await ensureStream(p.nats.nc);
   const relay = createRelay({ database: p.database, publish: jetStreamPublisher(p.nats.nc), log: p.log });
@@ -32,7 +32,7 @@ await runProcess('relay', async (p) => {
       })
     : undefined;
   await bridge?.ready;
-  const app = createApp({ name: 'relay', log: p.log, readiness: p.readiness, defaultMetrics: true });
+  const app = createApp({ name: 'relay', log: p.log, readiness: p.readiness, registry });
   return {
     fetch: app.fetch,
     apps: [app],

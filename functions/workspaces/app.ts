@@ -3,6 +3,7 @@ import { authenticate, csrfProtection, requireAuth } from '../../shared/auth/mid
 import type { Db } from '../../shared/db';
 import { type CreateAppOptions, createApp } from '../../shared/http/app';
 import { idempotency } from '../../shared/http/idempotency';
+import { noStore } from '../../shared/http/no-store';
 import { mountOperations } from '../../shared/http/openapi';
 import type { NodePool } from '../../shared/k8s/nodes';
 import {
@@ -66,6 +67,14 @@ export const operations = [
 
 export function createWorkspacesApp(deps: WorkspacesDeps, app: Omit<CreateAppOptions, 'name'>) {
   const a = createApp({ ...app, name: 'workspaces' });
-  a.use('/api/v1/*', authenticate(deps.auth.auth), requireAuth(), csrfProtection(), idempotency(deps.db));
+  // Both modes: token mode embeds an ID token, exec mode names the issuer and CA a user's CLI will trust.
+  a.get('/api/v1/organizations/:orgId/workspaces/:wsId/kubeconfig', noStore());
+  a.use(
+    '/api/v1/*',
+    authenticate(deps.auth.auth),
+    requireAuth(),
+    csrfProtection(deps.auth.auth),
+    idempotency(deps.db),
+  );
   return mountOperations(a, operations, deps);
 }

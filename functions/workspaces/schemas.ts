@@ -1,15 +1,9 @@
-import { z } from '../../shared/http/openapi';
+import { idParam, z } from '../../shared/http/openapi';
 
-export const p = (name: string, example: string) =>
-  z
-    .string()
-    .max(64)
-    .openapi({ param: { name, in: 'path' }, example });
-
-export const OrgWsParams = z.object({ orgId: p('orgId', 'org-abcdefghijklmnopqrst') });
-export const OrgWsIdParams = OrgWsParams.extend({ wsId: p('wsId', 'ws-abcdefghijklmnopqrst') });
-export const WsParams = z.object({ wsId: p('wsId', 'ws-abcdefghijklmnopqrst') });
-export const GroupParams = WsParams.extend({ groupId: p('groupId', 'grp-abcdefghijklmnopqrst') });
+export const OrgWsParams = z.object({ orgId: idParam('orgId', 'org') });
+export const OrgWsIdParams = OrgWsParams.extend({ wsId: idParam('wsId', 'ws') });
+export const WsParams = z.object({ wsId: idParam('wsId', 'ws') });
+export const GroupParams = WsParams.extend({ groupId: idParam('groupId', 'grp') });
 
 export const GroupName = z
   .string()

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { auditLog, signingKeys } from '../db/schema';
 import { waitFor } from '../testing/kube/supervisor';
 import { usePlatform } from '../testing/platform';
-import { verifyAccessToken } from './access-tokens';
+import { issueAccessToken, verifyAccessToken } from './access-tokens';
 import { createKeyStore } from './keys';
 
 describe('signing key store', () => {
@@ -144,6 +144,28 @@ describe('signing key rotation rules', () => {
     expect(await s.publicKey(retired)).toBeDefined(); // cached from here on
     now = new Date(Date.now() + 2 * 3600_000);
     expect(await s.publicKey(retired)).toBeUndefined();
+  });
+
+  it('remembers verified access tokens only as long as their key is cached, and never past their expiry', async () => {
+    let now = new Date();
+    const s = store({ activeKeyCacheMs: 60_000, now: () => now });
+    const ctx = { keys: s, issuer: 'https://hexabase.example.com' };
+    const claims = { sub: 'usr-aaaaaaaaaaaaaaaaaaaa', sid: 'ses-aaaaaaaaaaaaaaaaaaaa' };
+    const short = await issueAccessToken({ ...ctx, accessTtlSeconds: 1 }, claims);
+    const { kid } = await s.signingKey();
+    expect(await verifyAccessToken(ctx, short)).toEqual(claims);
+    expect(s.verifiedTokens(kid)?.has(short)).toBe(true);
+    await new Promise((r) => setTimeout(r, 1100));
+    await expect(verifyAccessToken(ctx, short)).rejects.toMatchObject({ status: 401 });
+
+    // Retired and then unpublished: the remembered token goes with the cached key.
+    const long = await issueAccessToken({ ...ctx, accessTtlSeconds: 900 }, claims);
+    expect(await verifyAccessToken(ctx, long)).toEqual(claims);
+    await s.rotate();
+    expect(await verifyAccessToken(ctx, long)).toEqual(claims); // still published
+    now = new Date(Date.now() + 2 * 3600_000);
+    expect(s.verifiedTokens(kid)).toBeUndefined();
+    await expect(verifyAccessToken(ctx, long)).rejects.toMatchObject({ status: 401 });
   });
 
   it('refuses to rotate with another key-encryption key and leaves the active key in place', async () => {

@@ -57,9 +57,20 @@ export type RotateOptions = {
   reason?: string;
 };
 
+/** What a successful signature check of a token established; `expiresAtMs` is its `exp`. */
+export type VerifiedToken = { sub: string; sid: string; expiresAtMs: number };
+
+/** Tokens remembered per public key: enough for every session active at once, bounded against floods. */
+const MAX_VERIFIED_PER_KEY = 10_000;
+
 export type KeyStore = {
   signingKey: () => Promise<{ kid: string; key: Key }>;
   publicKey: (kid: string) => Promise<Key | undefined>;
+  /**
+   * Tokens already verified with the public key `kid` as `publicKey` last returned it. They live and die with
+   * that cached key, so a retirement or deletion ends them within the same window; undefined when not cached.
+   */
+  verifiedTokens: (kid: string) => Map<string, VerifiedToken> | undefined;
   jwks: () => Promise<{ keys: JWK[] }>;
   rotate: (opts?: RotateOptions) => Promise<Rotation>;
   list: () => Promise<KeyInfo[]>;
@@ -80,7 +91,12 @@ export function createKeyStore(opts: KeyStoreOptions): KeyStore {
   // A process that loaded the old key just before a rotation signs with it for up to cacheMs more, and its last
   // token lives maxTokenTtl after that: the retired key stays published until then, plus clock skew.
   const overlapMs = opts.maxTokenTtlSeconds * 1000 + cacheMs + CLOCK_SKEW_MS;
-  const publicKeys = new Map<string, { key: Key; loadedAt: number; expiresAt: Date | null }>();
+  const publicKeys = new Map<
+    string,
+    { key: Key; loadedAt: number; expiresAt: Date | null; verified: Map<string, VerifiedToken> }
+  >();
+  const fresh = (hit: { loadedAt: number; expiresAt: Date | null } | undefined) =>
+    !!hit && Date.now() - hit.loadedAt < cacheMs && (!hit.expiresAt || hit.expiresAt > now());
   let active: { kid: string; key: Key; loadedAt: number } | undefined;
 
   const insertKey = async (db: Db, activatedAt: Date) => {
@@ -140,8 +156,7 @@ export function createKeyStore(opts: KeyStoreOptions): KeyStore {
     publicKey: async (kid) => {
       // Bounded like the active key, so a retirement or deletion made elsewhere reaches this process too.
       const hit = publicKeys.get(kid);
-      if (hit && Date.now() - hit.loadedAt < cacheMs && (!hit.expiresAt || hit.expiresAt > now()))
-        return hit.key;
+      if (fresh(hit)) return hit!.key;
       const [row] = await opts.db
         .select({ jwk: signingKeys.publicJwk, expiresAt: signingKeys.expiresAt })
         .from(signingKeys)
@@ -152,8 +167,16 @@ export function createKeyStore(opts: KeyStoreOptions): KeyStore {
         return undefined;
       }
       const key = await importJWK(row.jwk as JWK, SIGNING_ALG);
-      publicKeys.set(kid, { key, loadedAt: Date.now(), expiresAt: row.expiresAt });
+      publicKeys.set(kid, { key, loadedAt: Date.now(), expiresAt: row.expiresAt, verified: new Map() });
       return key;
+    },
+    verifiedTokens: (kid) => {
+      const hit = publicKeys.get(kid);
+      if (!fresh(hit)) return undefined;
+      // Oldest first (Map order): dropping them keeps the cache bounded whatever arrives.
+      while (hit!.verified.size >= MAX_VERIFIED_PER_KEY)
+        hit!.verified.delete(hit!.verified.keys().next().value!);
+      return hit!.verified;
     },
     jwks: async () => {
       const rows = await opts.db

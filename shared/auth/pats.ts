@@ -1,9 +1,8 @@
 import { and, desc, eq, gt, isNull, lt, or } from 'drizzle-orm';
-import { z } from 'zod';
 import { audit } from '../audit';
 import { personalAccessTokens } from '../db/schema';
 import { NotFoundError } from '../errors';
-import { decodeCursor, type Page, type PageInput, toPage } from '../http/pagination';
+import { decodeCursor, type Page, type PageInput, TimeIdCursor, toPage } from '../http/pagination';
 import { newId } from '../ids';
 import type { AuthContext, RequestMeta } from './context';
 import { hashToken, PAT_PREFIX, randomToken } from './secrets';
@@ -56,11 +55,9 @@ export async function createPat(
   return { ...view(row), token };
 }
 
-const Cursor = z.tuple([z.string(), z.string()]);
-
 /** Active (not revoked) tokens of the caller, newest first. */
 export async function listPats(ctx: AuthContext, userId: string, page: PageInput): Promise<Page<PatView>> {
-  const after = decodeCursor(page.cursor, Cursor);
+  const after = decodeCursor(page.cursor, TimeIdCursor);
   const rows = await ctx.db
     .select()
     .from(personalAccessTokens)

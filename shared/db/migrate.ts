@@ -1,11 +1,13 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgliteDatabase } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import type { Database } from './client';
+import { rows } from './raw';
 
 /** Any number; it only has to be the same in every process that migrates this database. */
 const MIGRATION_LOCK = 7_347_221;
@@ -45,4 +47,31 @@ export async function migrateDatabase(
     await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
     await client.end();
   }
+}
+
+/** The newest migration of a folder; drizzle records each applied one with `created_at` = the journal's `when`. */
+export function latestMigration(folder: string): { tag: string; when: number } {
+  const journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as {
+    entries: { tag: string; when: number }[];
+  };
+  const latest = journal.entries.at(-1);
+  if (!latest) throw new Error(`${folder} has no migrations`);
+  return latest;
+}
+
+/**
+ * Whether the database has every migration up to `when` applied: drizzle's own test for "nothing to apply".
+ * A database migrated further (a newer version rolling out) also passes; older code keeps working on it.
+ */
+export async function isMigratedTo(database: Database, when: number): Promise<boolean> {
+  const [table] = await rows<{ exists: boolean }>(
+    database.db,
+    sql`select to_regclass('drizzle.__drizzle_migrations') is not null as exists`,
+  );
+  if (!table?.exists) return false;
+  const [applied] = await rows<{ latest: string | number | null }>(
+    database.db,
+    sql`select max(created_at) as latest from drizzle.__drizzle_migrations`,
+  );
+  return Number(applied?.latest ?? 0) >= when;
 }

@@ -19,6 +19,21 @@ describe('Knative manifests from the route table', () => {
     }
   });
 
+  it('declare the metrics port for scraping and pin the process to it, leaving the one routed port to Knative', () => {
+    for (const route of routeTable) {
+      const { spec } = knativeService(route, DEFAULTS);
+      const container = spec.template.spec.containers[0]!;
+      // Knative refuses a second container port; the metrics port must never be the routed (public) one.
+      expect(container.ports).toEqual([{ containerPort: 8080, name: 'http1' }]);
+      expect(container.env).toContainEqual({ name: 'METRICS_PORT', value: '9464' });
+      expect(spec.template.metadata.annotations).toMatchObject({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': '9464',
+        'prometheus.io/path': '/metrics',
+      });
+    }
+  });
+
   it('are checked by a live validator (a malformed Service is refused)', () => {
     const bad = { metadata: { name: 'x' }, spec: { template: { spec: { containers: 'none' } } } };
     expect(() => new Service(bad as never).validate()).toThrow();

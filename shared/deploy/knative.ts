@@ -8,12 +8,24 @@ export type DeployOptions = {
   host: string;
   /** The cluster's ingress controller (HEXABASE_VCLUSTER_INGRESS): K3s ships Traefik. */
   ingressController: 'nginx' | 'traefik';
+  /** METRICS_PORT of every function: Prometheus scrapes the pod there, past Knative's queue-proxy. */
+  metricsPort: number;
 };
 
 const LABELS = { 'app.kubernetes.io/part-of': 'hexabase', 'app.kubernetes.io/managed-by': 'hexabase' };
 
-/** One Knative Service per function of the route table; all share one image and differ by entry point. */
-export function knativeService(route: FunctionRoute, opts: DeployOptions, env: Record<string, string> = {}) {
+/**
+ * One Knative Service per function of the route table; all share one image and differ by entry point.
+ * Knative admits a single container port (the one it routes requests to), so the metrics port is declared
+ * by the scrape annotations, which Knative copies onto the pods, and pinned by METRICS_PORT in the env, which
+ * wins over the env Secret.
+ */
+export function knativeService(
+  route: FunctionRoute,
+  opts: DeployOptions,
+  extraEnv: Record<string, string> = {},
+) {
+  const env = { METRICS_PORT: String(opts.metricsPort), ...extraEnv };
   return {
     apiVersion: 'serving.knative.dev/v1',
     kind: 'Service',
@@ -28,6 +40,9 @@ export function knativeService(route: FunctionRoute, opts: DeployOptions, env: R
           annotations: {
             'autoscaling.knative.dev/min-scale': String(route.scale?.min ?? 1),
             'autoscaling.knative.dev/max-scale': String(route.scale?.max ?? 10),
+            'prometheus.io/scrape': 'true',
+            'prometheus.io/port': String(opts.metricsPort),
+            'prometheus.io/path': '/metrics',
           },
         },
         spec: {
@@ -40,9 +55,7 @@ export function knativeService(route: FunctionRoute, opts: DeployOptions, env: R
               command: ['node', `/app/dist/functions/${route.name}/index.mjs`],
               ports: [{ containerPort: 8080, name: 'http1' }],
               envFrom: [{ secretRef: { name: opts.envSecret } }],
-              ...(Object.keys(env).length
-                ? { env: Object.entries(env).map(([name, value]) => ({ name, value })) }
-                : {}),
+              env: Object.entries(env).map(([name, value]) => ({ name, value })),
               readinessProbe: { httpGet: { path: '/readyz' }, periodSeconds: 5 },
               livenessProbe: { httpGet: { path: '/healthz' }, periodSeconds: 10 },
               resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },

@@ -25,6 +25,18 @@ describe('parseEnv', () => {
     }
   });
 
+  it('serves metrics on their own port, 9464 unless told otherwise, never on a public one', () => {
+    expect(parseEnv({}).METRICS_PORT).toBe(9464);
+    expect(parseEnv({ METRICS_PORT: '0', PORT: '0' }).METRICS_PORT).toBe(0);
+    expect(() => parseEnv({ METRICS_PORT: '8080' })).toThrow(/METRICS_PORT: must differ from PORT/);
+    expect(() => parseEnv({ METRICS_PORT: '70000' })).toThrow(/METRICS_PORT/);
+    // The HTTPS port only counts when there is an HTTPS listener.
+    expect(parseEnv({ METRICS_PORT: '8443' }).METRICS_PORT).toBe(8443);
+    expect(() =>
+      parseEnv({ METRICS_PORT: '8443', HEXABASE_TLS_CERT_FILE: 'c', HEXABASE_TLS_KEY_FILE: 'k' }),
+    ).toThrow(/METRICS_PORT/);
+  });
+
   it('rejects URLs of the wrong protocol', () => {
     expect(() => parseEnv({ DATABASE_URL: 'mysql://x/y' })).toThrow(/DATABASE_URL/);
     expect(() => parseEnv({ REDIS_URL: 'http://x' })).toThrow(/REDIS_URL/);

@@ -42,6 +42,8 @@ export const envObject = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
+  /** Prometheus scrapes /metrics here, never through the public port the ingress exposes (CONTRACT: Operations). */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HEXABASE_PUBLIC_URL: urlWithProtocols(['http:', 'https:'], 'http(s)').default('http://localhost:8080'),
   HEXABASE_DATA_DIR: z.string().min(1).default('.hexabase'),
@@ -63,6 +65,8 @@ export const envObject = z.object({
     .min(3600)
     .max(90 * 86_400)
     .default(30 * 86_400),
+  /** A spent refresh token presented again this soon answers the same successor (racing tabs), not a revocation. */
+  HEXABASE_REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
   /** The reconcile tick rotates the active signing key once it is this old; 0 leaves rotation to `npm run keys`. */
   HEXABASE_SIGNING_KEY_ROTATION_DAYS: z.coerce.number().int().min(0).max(365).default(30),
   HEXABASE_TRUST_PROXY: bool.default(false),
@@ -118,6 +122,14 @@ export const envObject = z.object({
 
 /** Rules across variables: things that are fine alone but dangerous together. */
 export const envSchema = envObject.superRefine((env, ctx) => {
+  const tlsPort = env.HEXABASE_TLS_CERT_FILE ? env.HEXABASE_TLS_PORT : undefined;
+  if (env.METRICS_PORT !== 0 && (env.METRICS_PORT === env.PORT || env.METRICS_PORT === tlsPort)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['METRICS_PORT'],
+      message: 'must differ from PORT and HEXABASE_TLS_PORT: metrics are never served on a public port',
+    });
+  }
   if (env.NODE_ENV === 'production' && env.HEXABASE_DEV_LOGIN) {
     ctx.addIssue({
       code: 'custom',

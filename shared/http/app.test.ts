@@ -1,9 +1,12 @@
+import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../errors';
 import { createLogger } from '../log';
 import { json } from '../testing/http';
 import { type CreateAppOptions, createApp } from './app';
+import { metricsFetch } from './metrics';
 import { commonResponses, createRoute, defineOperation, mountOperations, z } from './openapi';
+import { NotReadyError } from './types';
 
 const log = createLogger({ level: 'silent', name: 'test' });
 
@@ -160,15 +163,21 @@ describe('createApp', () => {
     expect((await json(res)).checks.shutdown).toBe('draining');
   });
 
-  it('exposes request metrics labelled by route pattern', async () => {
-    const a = app();
+  it('records request metrics labelled by route pattern, served only by the metrics listener', async () => {
+    const registry = new Registry();
+    const a = app({ registry });
     await a.request('/conflict');
     await a.request('/things', {
       method: 'POST',
       body: '{}',
       headers: { 'content-type': 'application/json' },
     });
-    const res = await a.request('/metrics');
+    // Never on the public port: the ingress would expose it to the internet.
+    const pub = await a.request('/metrics');
+    expect(pub.status).toBe(404);
+    expect(pub.headers.get('content-type')).toBe('application/problem+json');
+    const res = await metricsFetch(registry)(new Request('http://metrics/metrics'));
+    expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
     const text = await res.text();
     expect(text).toContain(
@@ -176,5 +185,14 @@ describe('createApp', () => {
     );
     expect(text).toContain('route="/things",status="400"');
     expect(text).toContain('http_request_duration_seconds_bucket');
+    expect((await metricsFetch(registry)(new Request('http://metrics/healthz'))).status).toBe(404);
+  });
+
+  it('reports the state a readiness check names, such as a database that is not migrated', async () => {
+    const res = await app({
+      readiness: { database: () => Promise.reject(new NotReadyError('not migrated', 'lacks 0007')) },
+    }).request('/readyz');
+    expect(res.status).toBe(503);
+    expect(await json(res)).toEqual({ status: 'unavailable', checks: { database: 'not migrated' } });
   });
 });

@@ -3,12 +3,14 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import type { Registry } from 'prom-client';
 import type { ZodError } from 'zod';
+import { isDataException } from '../db/errors';
 import { AppError, BadRequestError, NotFoundError, RateLimitedError, ValidationError } from '../errors';
 import type { Logger } from '../log';
 import { bodyGuard } from './body';
+import { inputGuard } from './input';
 import { createHttpMetrics } from './metrics';
 import { errorResponse, internalError } from './problem';
-import type { AppEnv, ReadinessCheck } from './types';
+import { type AppEnv, NotReadyError, type ReadinessCheck } from './types';
 
 export type CreateAppOptions = {
   name: string;
@@ -18,8 +20,7 @@ export type CreateAppOptions = {
   readinessTimeoutMs?: number;
   bodyTypes?: string[];
   maxBodyBytes?: number;
-  /** Process-wide metrics (CPU, heap) belong to exactly one registry per process. */
-  defaultMetrics?: boolean;
+  /** Where request metrics go: the process's registry (runProcess serves it on METRICS_PORT); else a new one. */
   registry?: Registry;
 };
 
@@ -43,24 +44,31 @@ function withTimeout(p: Promise<void>, ms: number): Promise<void> {
 export function createApp(opts: CreateAppOptions): HexabaseApp {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
-      if (!result.success) throw new ValidationError(fieldErrors(result.error, result.target));
+      if (result.success) return;
+      // A path parameter names a resource; one that is not even an id of its kind names nothing (CONTRACT: 404).
+      if (result.target === 'param') throw new NotFoundError('No such resource.');
+      throw new ValidationError(fieldErrors(result.error, result.target));
     },
   }) as HexabaseApp;
   app.state = { draining: false };
-  const metrics = createHttpMetrics(opts.name, {
-    defaultMetrics: opts.defaultMetrics ?? false,
-    ...(opts.registry ? { registry: opts.registry } : {}),
-  });
+  const metrics = createHttpMetrics(opts.name, opts.registry ? { registry: opts.registry } : {});
   const readiness = opts.readiness ?? {};
   const readinessTimeoutMs = opts.readinessTimeoutMs ?? 2000;
 
+  // On every response, errors and probes included: no MIME sniffing, and no URL (which may hold an invitation
+  // token or a cursor) leaked to other sites through the Referer header.
+  app.use(async (c, next) => {
+    await next();
+    c.res.headers.set('x-content-type-options', 'nosniff');
+    if (!c.res.headers.has('referrer-policy')) c.res.headers.set('referrer-policy', 'no-referrer');
+  });
   app.use(requestId({ headerName: 'X-Request-Id' }));
   app.use(async (c, next) => {
     const started = performance.now();
     const log = opts.log.child({ reqId: c.var.requestId });
     c.set('log', log);
     await next();
-    const quiet = c.req.path === '/healthz' || c.req.path === '/readyz' || c.req.path === '/metrics';
+    const quiet = c.req.path === '/healthz' || c.req.path === '/readyz';
     log[quiet ? 'debug' : 'info'](
       {
         method: c.req.method,
@@ -72,6 +80,7 @@ export function createApp(opts: CreateAppOptions): HexabaseApp {
     );
   });
   app.use(metrics.middleware);
+  app.use(inputGuard());
   app.use(
     bodyGuard({ accept: opts.bodyTypes ?? ['application/json'], maxBytes: opts.maxBodyBytes ?? 1 << 20 }),
   );
@@ -100,6 +109,15 @@ export function createApp(opts: CreateAppOptions): HexabaseApp {
         c.req.path,
       );
     }
+    if (isDataException(err)) {
+      // Validation should have refused the value; the database did. Still the client's input, so a 400 — and a
+      // warning, because it names a gap in validation.
+      (c.var.log ?? opts.log).warn({ err }, 'the database refused a value that passed validation');
+      return errorResponse(
+        new BadRequestError('INVALID_VALUE', 'A value in the request cannot be stored.'),
+        c.req.path,
+      );
+    }
     (c.var.log ?? opts.log).error({ err }, 'unhandled error');
     return errorResponse(internalError(), c.req.path);
   });
@@ -118,7 +136,7 @@ export function createApp(opts: CreateAppOptions): HexabaseApp {
           checks[name] = 'ok';
         } catch (err) {
           ready = false;
-          checks[name] = 'unavailable';
+          checks[name] = err instanceof NotReadyError ? err.state : 'unavailable';
           c.var.log.warn({ check: name, err: (err as Error).message }, 'readiness check failed');
         }
       }),
@@ -126,8 +144,5 @@ export function createApp(opts: CreateAppOptions): HexabaseApp {
     if (app.state.draining) checks.shutdown = 'draining';
     return c.json({ status: ready ? 'ok' : 'unavailable', checks }, ready ? 200 : 503);
   });
-  app.get('/metrics', async (c) =>
-    c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
-  );
   return app;
 }

@@ -30,15 +30,11 @@ function histogram(registry: Registry): Histogram<(typeof labelNames)[number]> {
 }
 
 /**
- * A registry per app by default, because tests create many apps in one process; the all-in-one local server
- * passes one shared registry so that a single /metrics shows every function.
+ * A registry per app by default, because tests create many apps in one process; a served process passes its
+ * one registry (all apps of the all-in-one local server share it), so a single /metrics shows every function.
  */
-export function createHttpMetrics(
-  fn: string,
-  opts: { registry?: Registry; defaultMetrics: boolean },
-): HttpMetrics {
+export function createHttpMetrics(fn: string, opts: { registry?: Registry }): HttpMetrics {
   const registry = opts.registry ?? new Registry();
-  if (opts.defaultMetrics) collectDefaultMetrics({ register: registry });
   const requests = counter(registry);
   const duration = histogram(registry);
   const middleware: MiddlewareHandler = async (c, next) => {
@@ -55,4 +51,27 @@ export function createHttpMetrics(
     requests.inc(labels);
   };
   return { registry, middleware };
+}
+
+/**
+ * The metrics listener's handler: `/metrics` and nothing else. It lives on METRICS_PORT, apart from the public
+ * app, so the ingress never exposes it and scrapes never appear in request logs or request metrics.
+ */
+export function metricsFetch(registry: Registry): (req: Request) => Promise<Response> {
+  return async (req) => {
+    const { pathname } = new URL(req.url);
+    if (pathname !== '/metrics') return new Response('not found\n', { status: 404 });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return new Response('method not allowed\n', { status: 405, headers: { allow: 'GET, HEAD' } });
+    return new Response(req.method === 'HEAD' ? null : await registry.metrics(), {
+      headers: { 'content-type': registry.contentType },
+    });
+  };
+}
+
+/** One registry per process with the process-wide metrics (CPU, heap, event loop), which exist once. */
+export function processRegistry(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return registry;
 }

@@ -12,7 +12,7 @@ export function buildOpenApiDocument(operations: Operation<never>[], publicUrl: 
   registry.openAPIRegistry.registerComponent('securitySchemes', 'session', {
     type: 'apiKey',
     in: 'cookie',
-    name: 'hxb_session',
+    name: 'hxb_at',
   });
   for (const op of operations) registry.openAPIRegistry.registerPath(op.route);
   return registry.getOpenAPI31Document({

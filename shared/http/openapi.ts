@@ -1,4 +1,5 @@
 import { createRoute, type RouteConfig, type RouteHandler, z } from '@hono/zod-openapi';
+import { type IdPrefix, idSchema } from '../ids';
 import type { HexabaseApp } from './app';
 import type { AppEnv } from './types';
 
@@ -62,4 +63,12 @@ export function defineOperation<R extends RouteConfig, D>(
 export function mountOperations<D>(app: HexabaseApp, operations: Operation<D>[], deps: D): HexabaseApp {
   for (const op of operations) app.openapi(op.route, op.handler(deps));
   return app;
+}
+
+/**
+ * A path parameter that names a resource by id: anything not of the prefix's format is an unknown id (404, see the
+ * app's validation hook), refused before any query runs.
+ */
+export function idParam(name: string, prefix: IdPrefix) {
+  return idSchema(prefix).openapi({ param: { name, in: 'path' }, example: `${prefix}-abcdefghijklmnopqrst` });
 }

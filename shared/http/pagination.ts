@@ -20,6 +20,21 @@ export const PageQuery = z.object({
 });
 export type PageInput = z.infer<typeof PageQuery>;
 
+/**
+ * An RFC 3339 instant PostgreSQL can store: years 1 to 9999 (JavaScript accepts year 0, PostgreSQL does not). Used
+ * for query filters and inside cursors, which are checked after decoding like any other input.
+ */
+export const Instant = z.iso.datetime({ offset: true }).refine(
+  (v) => {
+    const year = new Date(v).getUTCFullYear();
+    return year >= 1 && year <= 9999;
+  },
+  { message: 'expected an RFC 3339 time between years 1 and 9999' },
+);
+
+/** The sort key most lists page by: creation time, then id. */
+export const TimeIdCursor = z.tuple([Instant, z.string().regex(/^[a-z0-9-]{1,64}$/)]);
+
 export const pageOf = <T extends z.ZodTypeAny>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 

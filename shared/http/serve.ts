@@ -1,7 +1,10 @@
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
 import { serve } from '@hono/node-server';
+import { AppError } from '../errors';
 import type { Logger } from '../log';
+import { PROBLEM_CONTENT_TYPE, problemFromError } from './problem';
 
 export type Served = { port: number; close: () => Promise<void> };
 
@@ -36,7 +39,42 @@ export function listen(
       },
     ) as Server;
     server.once('error', reject);
+    server.on('clientError', answerClientError);
   });
+}
+
+const CLIENT_ERRORS: Record<string, [number, string, string, string]> = {
+  HPE_HEADER_OVERFLOW: [
+    431,
+    'Request Header Fields Too Large',
+    'HEADERS_TOO_LARGE',
+    'The request headers are too large.',
+  ],
+  ERR_HTTP_REQUEST_TIMEOUT: [
+    408,
+    'Request Timeout',
+    'REQUEST_TIMEOUT',
+    'The request took too long to arrive.',
+  ],
+};
+
+/**
+ * What Node's HTTP parser refuses before any app sees the request (oversized headers, malformed HTTP, a request
+ * that never finishes) gets the same problem+json every other error gets, instead of Node's bare status line.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex) {
+  if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+  const [status, title, code, detail] = CLIENT_ERRORS[err.code ?? ''] ?? [
+    400,
+    'Bad Request',
+    'MALFORMED_REQUEST',
+    'The request is not valid HTTP.',
+  ];
+  const body = JSON.stringify(problemFromError(new AppError(status, code, title, detail)));
+  socket.end(
+    `HTTP/1.1 ${status} ${title}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nx-content-type-options: nosniff\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 /**

@@ -12,3 +12,17 @@ export type AppVariables = {
 export type AppEnv = { Variables: AppVariables };
 
 export type ReadinessCheck = () => Promise<void>;
+
+/**
+ * Thrown by a readiness check that reached its dependency and found it not fit to serve yet: /readyz reports
+ * `state` (e.g. `not migrated`) instead of `unavailable`, so an operator sees which of the two to fix.
+ */
+export class NotReadyError extends Error {
+  constructor(
+    readonly state: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'NotReadyError';
+  }
+}

@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
+import { redactDbError } from '../db/errors';
 
 export type { Logger } from 'pino';
 
@@ -13,10 +14,47 @@ export function createLogger(opts: { level: string; name: string; destination?: 
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
+    serializers: { err: safeError },
+    // Personal data and secrets under any of these names are dropped wherever they are logged.
     redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token'],
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        ...[
+          'password',
+          'token',
+          'accessToken',
+          'refreshToken',
+          'tokenHash',
+          'email',
+          'ip',
+          'clientIp',
+        ].flatMap((k) => [k, `*.${k}`]),
+      ],
       remove: true,
     },
   };
   return opts.destination ? pino(options, opts.destination) : pino(options);
 }
+
+const EMAIL = /[^\s@"'<>()]+@[^\s@"'<>()]+\.[a-z]{2,}/gi;
+const IPV4 = /\b(?:\d{1,3}\.){3}\d{1,3}\b/g;
+
+/**
+ * Errors as logs may carry them: database errors by SQLSTATE and statement shape only (their messages and details
+ * hold parameters and row values), any other error with addresses scrubbed from its message and stack.
+ */
+export function safeError(err: unknown): Record<string, unknown> {
+  const db = redactDbError(err);
+  if (db) return db;
+  if (!(err instanceof Error)) return { message: scrub(String(err)) };
+  const out = pino.stdSerializers.err(err) as unknown as Record<string, unknown>;
+  for (const k of ['message', 'stack'] as const)
+    if (typeof out[k] === 'string') out[k] = scrub(out[k] as string);
+  // Drizzle puts the statement's parameters on its error, PostgreSQL the row values on `detail`.
+  for (const k of ['params', 'detail', 'cause']) delete out[k];
+  const cause = (err as { cause?: unknown }).cause;
+  return cause ? { ...out, cause: safeError(cause) } : out;
+}
+
+const scrub = (s: string) => s.replace(EMAIL, '[email]').replace(IPV4, '[ip]');

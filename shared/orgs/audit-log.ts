@@ -1,7 +1,6 @@
 import { and, desc, eq, gte, lt, lte, or } from 'drizzle-orm';
-import { z } from 'zod';
 import { auditLog } from '../db/schema';
-import { decodeCursor, type Page, type PageInput, toPage } from '../http/pagination';
+import { decodeCursor, type Page, type PageInput, TimeIdCursor, toPage } from '../http/pagination';
 import type { OrgContext } from './context';
 
 export type AuditEntryView = {
@@ -19,8 +18,6 @@ export type AuditEntryView = {
 
 export type AuditFilter = { actorId?: string; action?: string; since?: Date; until?: Date };
 
-const Cursor = z.tuple([z.string(), z.string()]);
-
 /** Newest first, keyset-paginated on (createdAt, id); filters combine with AND. */
 export async function listAuditLog(
   ctx: OrgContext,
@@ -28,7 +25,7 @@ export async function listAuditLog(
   filter: AuditFilter,
   page: PageInput,
 ): Promise<Page<AuditEntryView>> {
-  const after = decodeCursor(page.cursor, Cursor);
+  const after = decodeCursor(page.cursor, TimeIdCursor);
   const rows = await ctx.db
     .select()
     .from(auditLog)

@@ -1,12 +1,11 @@
 import { and, asc, eq, gt, inArray, or } from 'drizzle-orm';
-import { z } from 'zod';
 import { audit } from '../audit';
 import type { OrgRole } from '../authz';
 import type { Db } from '../db';
 import { invitations, organizationMembers, users, workspaceMembers, workspaces } from '../db/schema';
 import { ConflictError, NotFoundError } from '../errors';
 import { enqueue } from '../events/outbox';
-import { decodeCursor, type Page, type PageInput, toPage } from '../http/pagination';
+import { decodeCursor, type Page, type PageInput, TimeIdCursor, toPage } from '../http/pagination';
 import { type Actor, auditMeta, type OrgContext } from './context';
 
 export type MemberView = {
@@ -24,15 +23,13 @@ export type PendingInvitationView = {
   expiresAt: string;
 };
 
-const Cursor = z.tuple([z.string(), z.string()]);
-
 /** Members (paged) and, on every page, the pending invitations (few, and capped by the plan's member limit). */
 export async function listMembers(
   ctx: OrgContext,
   orgId: string,
   page: PageInput,
 ): Promise<Page<MemberView> & { pendingInvitations: PendingInvitationView[] }> {
-  const after = decodeCursor(page.cursor, Cursor);
+  const after = decodeCursor(page.cursor, TimeIdCursor);
   const rows = await ctx.db
     .select({
       userId: users.id,

@@ -1,10 +1,9 @@
 import { and, asc, count, eq, gt, or } from 'drizzle-orm';
-import { z } from 'zod';
 import { audit } from '../audit';
 import { type OrgRole, orgNotFound } from '../authz';
 import { organizationMembers, organizations, workspaces } from '../db/schema';
 import { ConflictError } from '../errors';
-import { decodeCursor, type Page, type PageInput, toPage } from '../http/pagination';
+import { decodeCursor, type Page, type PageInput, TimeIdCursor, toPage } from '../http/pagination';
 import { newId } from '../ids';
 import { type Actor, auditMeta, type OrgContext } from './context';
 
@@ -44,15 +43,13 @@ export async function createOrganization(ctx: OrgContext, actor: Actor, input: {
   });
 }
 
-const Cursor = z.tuple([z.string(), z.string()]);
-
 /** The caller's organizations with their role, oldest first. */
 export async function listOrganizations(
   ctx: OrgContext,
   userId: string,
   page: PageInput,
 ): Promise<Page<OrganizationView>> {
-  const after = decodeCursor(page.cursor, Cursor);
+  const after = decodeCursor(page.cursor, TimeIdCursor);
   const rows = await ctx.db
     .select({
       id: organizations.id,

@@ -24,7 +24,15 @@ export type Plan = {
   maxMembers: number;
 };
 
-const Cursor = z.tuple([z.number().int(), z.string()]);
+// sort_order is a PostgreSQL integer: a decoded cursor outside its range must not reach the query.
+const Cursor = z.tuple([
+  z
+    .number()
+    .int()
+    .min(-(2 ** 31))
+    .max(2 ** 31 - 1),
+  z.string().regex(/^[a-z0-9-]{1,64}$/),
+]);
 
 /** Active plans, cheapest first, keyset-paginated on (sortOrder, id). */
 export async function listPlans({ ctx, input }: { ctx: { db: Db }; input: PageInput }): Promise<Page<Plan>> {

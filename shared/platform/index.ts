@@ -1,10 +1,20 @@
 import { join } from 'node:path';
 import { type Auth, createAuth } from '../auth';
 import { type Cache, createMemoryCache, createRedisCache } from '../cache';
-import { type Database, type Db, findMigrationsDir, migrateDatabase, openPglite, openPostgres } from '../db';
+import {
+  type Database,
+  type Db,
+  findMigrationsDir,
+  isMigratedTo,
+  latestMigration,
+  migrateDatabase,
+  openPglite,
+  openPostgres,
+} from '../db';
 import type { Env } from '../env';
+import { OperatorError } from '../errors';
 import { connectNats, type NatsHandle } from '../events/nats';
-import type { ReadinessCheck } from '../http/types';
+import { NotReadyError, type ReadinessCheck } from '../http/types';
 import type { Logger } from '../log';
 import type { OrgContext } from '../orgs/context';
 
@@ -29,14 +39,14 @@ export type PlatformOptions = { name: string; migrate: boolean };
  * an in-memory cache, no NATS), so `npm start` needs nothing installed.
  */
 export async function createPlatform(env: Env, log: Logger, opts: PlatformOptions): Promise<Platform> {
+  const migrations = builtMigrations(env.HEXABASE_MIGRATIONS_DIR);
   const database = env.DATABASE_URL
     ? await openPostgres(env.DATABASE_URL, { poolMax: env.DATABASE_POOL_MAX, log })
     : await openPglite(join(env.HEXABASE_DATA_DIR, 'pglite'));
   const opened: { close: () => Promise<void> }[] = [database];
   try {
     if (opts.migrate) {
-      const folder = findMigrationsDir(env.HEXABASE_MIGRATIONS_DIR);
-      await migrateDatabase(database, { url: env.DATABASE_URL, folder });
+      await migrateDatabase(database, { url: env.DATABASE_URL, folder: migrations.folder });
       log.info({ database: database.location }, 'migrations applied');
     }
     const cache = env.REDIS_URL
@@ -45,7 +55,7 @@ export async function createPlatform(env: Env, log: Logger, opts: PlatformOption
     opened.push(cache);
     const nats = env.NATS_URL ? await connectNats(env.NATS_URL, `hexabase-${opts.name}`) : undefined;
     if (nats) opened.push(nats);
-    const readiness: Record<string, ReadinessCheck> = { database: database.ping };
+    const readiness: Record<string, ReadinessCheck> = { database: databaseReadiness(database, migrations) };
     if (env.REDIS_URL) readiness.redis = cache.ping;
     if (nats) readiness.nats = nats.ping;
     const auth = createAuth({ env, db: database.db, cache });
@@ -71,4 +81,32 @@ export async function createPlatform(env: Env, log: Logger, opts: PlatformOption
     for (const c of opened.reverse()) await c.close().catch(() => {});
     throw err;
   }
+}
+
+/** The migrations this build carries (beside the bundle, or the repository's): the schema its code expects. */
+function builtMigrations(explicit: string | undefined) {
+  try {
+    const folder = findMigrationsDir(explicit);
+    return { folder, ...latestMigration(folder) };
+  } catch (err) {
+    throw new OperatorError('MIGRATIONS_NOT_FOUND', `cannot read migrations: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * /readyz's database check: reachable and migrated to this build's version, because on an older schema every
+ * request would fail with a 500. Migrations are never undone, so a positive answer is kept and later probes
+ * only ping.
+ */
+function databaseReadiness(database: Database, expected: { tag: string; when: number }): ReadinessCheck {
+  let migrated = false;
+  return async () => {
+    if (migrated) return database.ping();
+    if (!(await isMigratedTo(database, expected.when)))
+      throw new NotReadyError(
+        'not migrated',
+        `the database lacks migration ${expected.tag}: run npm run migrate or set HEXABASE_MIGRATE_ON_START=true`,
+      );
+    migrated = true;
+  };
 }

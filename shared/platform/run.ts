@@ -1,18 +1,25 @@
 import { readFileSync } from 'node:fs';
+import type { Registry } from 'prom-client';
 import { loadEnvOrExit } from '../env';
 import { OperatorError } from '../errors';
 import type { HexabaseApp } from '../http/app';
+import { metricsFetch, processRegistry } from '../http/metrics';
 import { listen, onShutdown } from '../http/serve';
 import { createLogger } from '../log';
 import { createPlatform, type Platform } from '.';
 
 /**
- * Starts a process: env, logger, platform, app, listener, graceful shutdown. Startup failures an operator can
- * fix print one line and exit 1; anything else is a bug and is logged with its stack.
+ * Starts a process: env, logger, platform, app, listener, metrics listener, graceful shutdown. Startup failures
+ * an operator can fix print one line and exit 1; anything else is a bug and is logged with its stack.
+ * `registry` is the process's one Prometheus registry: every app the process builds registers into it, and it
+ * is served on METRICS_PORT only.
  */
 export async function runProcess(
   name: string,
-  build: (platform: Platform) => Promise<{
+  build: (
+    platform: Platform,
+    ctx: { registry: Registry },
+  ) => Promise<{
     fetch: (req: Request, env?: unknown) => Response | Promise<Response>;
     apps: HexabaseApp[];
     onShutdown?: () => Promise<void>;
@@ -34,21 +41,27 @@ export async function runProcess(
     }
     throw err;
   }
-  const { fetch, apps, onShutdown: stopWork } = await build(platform);
-  const served = await listen(fetch, { port: env.PORT, host: env.HOST });
+  const registry = processRegistry();
+  const { fetch, apps, onShutdown: stopWork } = await build(platform, { registry });
+  const served = await bind('PORT', () => listen(fetch, { port: env.PORT, host: env.HOST }));
   log.info({ port: served.port }, `${name} listening on http://localhost:${served.port}`);
-  const tls =
+  const certificate =
     env.HEXABASE_TLS_CERT_FILE && env.HEXABASE_TLS_KEY_FILE
-      ? await listen(fetch, {
-          port: env.HEXABASE_TLS_PORT,
-          host: env.HOST,
-          tls: {
-            cert: readFileSync(env.HEXABASE_TLS_CERT_FILE, 'utf8'),
-            key: readFileSync(env.HEXABASE_TLS_KEY_FILE, 'utf8'),
-          },
-        })
+      ? {
+          cert: readFileSync(env.HEXABASE_TLS_CERT_FILE, 'utf8'),
+          key: readFileSync(env.HEXABASE_TLS_KEY_FILE, 'utf8'),
+        }
       : undefined;
+  const tls = certificate
+    ? await bind('HEXABASE_TLS_PORT', () =>
+        listen(fetch, { port: env.HEXABASE_TLS_PORT, host: env.HOST, tls: certificate }),
+      )
+    : undefined;
   if (tls) log.info({ tlsPort: tls.port }, `${name} listening on https://localhost:${tls.port}`);
+  const metrics = await bind('METRICS_PORT', () =>
+    listen(metricsFetch(registry), { port: env.METRICS_PORT, host: env.HOST }),
+  );
+  log.info({ metricsPort: metrics.port }, `${name} metrics at http://localhost:${metrics.port}/metrics`);
   onShutdown({
     log,
     timeoutMs: env.SHUTDOWN_TIMEOUT_MS,
@@ -62,7 +75,20 @@ export async function runProcess(
       { name: 'http', run: served.close },
       { name: 'https', run: () => tls?.close() },
       { name: 'background work', run: () => stopWork?.() },
+      { name: 'metrics', run: metrics.close },
       { name: 'platform', run: platform.close },
     ],
   });
+}
+
+/** A port that is taken or not ours to bind is the operator's to fix: one line, exit 1, no stack. */
+async function bind<T>(variable: string, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE' && code !== 'EACCES') throw err;
+    console.error(`hexabase: cannot listen on ${variable}: ${(err as Error).message}`);
+    process.exit(1);
+  }
 }

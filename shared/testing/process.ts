@@ -6,7 +6,11 @@ export type Spawned = {
   child: ChildProcess;
   stdout: string[];
   stderr: string[];
-  /** Resolves with the first JSON log line that satisfies `match`. */
+  /**
+   * Resolves with the first JSON log line, printed so far or later, that satisfies `match`; rejects once the
+   * process has exited without printing one. No time budget by default: a slow machine is not a failure, and
+   * vitest's testTimeout catches a hang.
+   */
   waitForLog: (
     match: (line: Record<string, unknown>) => boolean,
     timeoutMs?: number,
@@ -31,6 +35,7 @@ export function spawnProcess(
   running.add(child);
   const stdout: string[] = [];
   const stderr: string[] = [];
+  const logged: Record<string, unknown>[] = [];
   const waiters: {
     match: (l: Record<string, unknown>) => boolean;
     resolve: (l: Record<string, unknown>) => void;
@@ -43,6 +48,7 @@ export function spawnProcess(
     } catch {
       return;
     }
+    logged.push(parsed);
     for (const w of [...waiters]) {
       if (w.match(parsed)) {
         waiters.splice(waiters.indexOf(w), 1);
@@ -51,8 +57,10 @@ export function spawnProcess(
     }
   });
   createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
+  // 'close', not 'exit': it comes after the last line of output has been read, so a test that awaits the exit
+  // sees everything the process printed.
   const exited = new Promise<number | null>((resolve) =>
-    child.on('exit', (code) => {
+    child.on('close', (code) => {
       running.delete(child);
       resolve(code);
     }),
@@ -62,13 +70,20 @@ export function spawnProcess(
     stdout,
     stderr,
     exited,
-    waitForLog: (match, timeoutMs = 30_000) =>
+    waitForLog: (match, timeoutMs) =>
       new Promise((resolve, reject) => {
-        const t = setTimeout(
-          () =>
-            reject(new Error(`no matching log line within ${timeoutMs} ms; stderr: ${stderr.join('\n')}`)),
-          timeoutMs,
-        );
+        const seen = logged.find(match);
+        if (seen) return resolve(seen);
+        const t =
+          timeoutMs === undefined
+            ? undefined
+            : setTimeout(
+                () =>
+                  reject(
+                    new Error(`no matching log line within ${timeoutMs} ms; stderr: ${stderr.join('\n')}`),
+                  ),
+                timeoutMs,
+              );
         const w = {
           match,
           resolve: (l: Record<string, unknown>) => {
@@ -89,7 +104,15 @@ export function spawnProcess(
   };
 }
 
-/** Minimal environment for a child: no inherited settings can leak into what is being tested. */
+/**
+ * Minimal environment for a child: no inherited settings can leak into what is being tested. Servers started
+ * in parallel test files (or next to a developer's `npm start`) would all claim the default METRICS_PORT.
+ */
 export function childEnv(vars: Record<string, string>): Record<string, string> {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...vars };
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/tmp',
+    METRICS_PORT: '0',
+    ...vars,
+  };
 }

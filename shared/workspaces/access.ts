@@ -1,8 +1,8 @@
-import { and, eq, sql } from 'drizzle-orm';
-import { orgRoleOf } from '../authz';
+import { eq, sql } from 'drizzle-orm';
+import type { OrgRole } from '../authz';
 import type { Db } from '../db';
 import { rows } from '../db/raw';
-import { projects, workspaceMembers, workspaces } from '../db/schema';
+import { projects } from '../db/schema';
 import { ForbiddenError, NotFoundError } from '../errors';
 
 export type WorkspaceAccess = {
@@ -16,45 +16,41 @@ export type WorkspaceAccess = {
 
 export const workspaceNotFound = () => new NotFoundError('No such workspace.', 'WORKSPACE_NOT_FOUND');
 
-/** Everything authorization needs about a caller and a workspace, in two queries. */
+/**
+ * Everything authorization needs about a caller and a workspace, in one query: every workspace route asks it
+ * first, so each extra round trip here is paid by all of them (it was four; see docs/benchmarks.md).
+ */
 export async function workspaceAccess(
   db: Db,
   workspaceId: string,
   userId: string,
 ): Promise<WorkspaceAccess | undefined> {
-  const [ws] = await db
-    .select({ id: workspaces.id, orgId: workspaces.organizationId })
-    .from(workspaces)
-    .where(eq(workspaces.id, workspaceId));
-  if (!ws) return undefined;
-  const [[member], orgRole, [admin]] = await Promise.all([
-    db
-      .select({ u: workspaceMembers.userId })
-      .from(workspaceMembers)
-      .where(and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, userId))),
-    orgRoleOf(db, ws.orgId, userId),
-    rows<{ ok: boolean }>(
-      db,
-      sql`
-      with recursive reach(id, parent_id) as (
-        select g.id, g.parent_id from group_memberships m join groups g on g.id = m.group_id
-         where m.workspace_id = ${workspaceId} and m.user_id = ${userId}
-        union
-        select p.id, p.parent_id from reach r cross join lateral (select id, parent_id from groups where id = r.parent_id offset 0) p
-      )
-      select exists (
-        select 1 from role_assignments ra join reach r on r.id = ra.group_id
-         where ra.workspace_id = ${workspaceId} and ra.scope = 'workspace' and ra.role_name = 'hexabase:workspace-admin'
-      ) as ok`,
-    ),
-  ]);
-  if (!orgRole) return undefined; // not in the organization: the workspace does not exist for them
+  const [row] = await rows<{ org_id: string; org_role: OrgRole | null; member: boolean; ws_admin: boolean }>(
+    db,
+    sql`
+    select w.organization_id as org_id,
+      (select om.role from organization_members om
+        where om.organization_id = w.organization_id and om.user_id = ${userId}) as org_role,
+      exists (select 1 from workspace_members wm where wm.workspace_id = w.id and wm.user_id = ${userId}) as member,
+      (with recursive reach(id, parent_id) as (
+         select g.id, g.parent_id from group_memberships m join groups g on g.id = m.group_id
+          where m.workspace_id = ${workspaceId} and m.user_id = ${userId}
+         union
+         select p.id, p.parent_id from reach r cross join lateral (select id, parent_id from groups where id = r.parent_id offset 0) p
+       )
+       select exists (
+         select 1 from role_assignments ra join reach r on r.id = ra.group_id
+          where ra.workspace_id = ${workspaceId} and ra.scope = 'workspace' and ra.role_name = 'hexabase:workspace-admin'
+       )) as ws_admin
+    from workspaces w where w.id = ${workspaceId}`,
+  );
+  if (!row?.org_role) return undefined; // not in the organization: the workspace does not exist for them
   return {
     workspaceId,
-    organizationId: ws.orgId,
-    orgAdmin: orgRole === 'admin',
-    member: !!member,
-    wsAdmin: !!member && !!admin?.ok,
+    organizationId: row.org_id,
+    orgAdmin: row.org_role === 'admin',
+    member: row.member,
+    wsAdmin: row.member && row.ws_admin,
   };
 }
 

@@ -1,10 +1,9 @@
 import { and, asc, count, eq, gt, or } from 'drizzle-orm';
-import { z } from 'zod';
 import { orgRoleOf } from '../authz';
 import type { Db } from '../db';
 import { groupMemberships, groups, plans, users, workspaceMembers, workspaces } from '../db/schema';
 import { ConflictError, NotFoundError, RuleViolationError } from '../errors';
-import { decodeCursor, type Page, type PageInput, toPage } from '../http/pagination';
+import { decodeCursor, type Page, type PageInput, TimeIdCursor, toPage } from '../http/pagination';
 import type { Actor } from '../orgs/context';
 import type { WorkspaceAccess } from './access';
 import { recordChange } from './changes';
@@ -12,14 +11,12 @@ import { DEFAULT_GROUPS } from './presets';
 
 export type WorkspaceMemberView = { userId: string; email: string; displayName: string; joinedAt: string };
 
-const Cursor = z.tuple([z.string(), z.string()]);
-
 export async function listWorkspaceMembers(
   db: Db,
   wsId: string,
   page: PageInput,
 ): Promise<Page<WorkspaceMemberView>> {
-  const after = decodeCursor(page.cursor, Cursor);
+  const after = decodeCursor(page.cursor, TimeIdCursor);
   const rows = await db
     .select({
       userId: users.id,

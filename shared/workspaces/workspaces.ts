@@ -1,5 +1,4 @@
 import { and, asc, desc, eq, inArray, lt, or } from 'drizzle-orm';
-import { z } from 'zod';
 import { audit } from '../audit';
 import type { Db } from '../db';
 import { isUniqueViolation } from '../db/errors';
@@ -14,7 +13,7 @@ import {
 } from '../db/schema';
 import { ConflictError, NotFoundError, RuleViolationError } from '../errors';
 import { enqueue } from '../events/outbox';
-import { decodeCursor, type Page, type PageInput, toPage } from '../http/pagination';
+import { decodeCursor, type Page, type PageInput, TimeIdCursor, toPage } from '../http/pagination';
 import { newId } from '../ids';
 import type { NodePool } from '../k8s/nodes';
 import type { Actor } from '../orgs/context';
@@ -162,8 +161,6 @@ export async function createWorkspace(
   }
 }
 
-const Cursor = z.tuple([z.string(), z.string()]);
-
 /** Org admins see every workspace of the organization; other members the ones they belong to. Newest first. */
 export async function listWorkspaces(
   db: Db,
@@ -171,7 +168,7 @@ export async function listWorkspaces(
   viewer: { userId: string; orgAdmin: boolean },
   page: PageInput,
 ): Promise<Page<WorkspaceView>> {
-  const after = decodeCursor(page.cursor, Cursor);
+  const after = decodeCursor(page.cursor, TimeIdCursor);
   const rows = await db
     .select()
     .from(workspaces)

@@ -16,11 +16,7 @@ export const route = createRoute({
   },
 });
 
-export const getReferenceOperation = defineOperation(
-  route,
-  (_deps: DocsDeps) => (c) =>
-    c.html(referencePage('/api/v1/openapi.json'), 200, {
-      'content-security-policy':
-        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
-    }),
-);
+export const getReferenceOperation = defineOperation(route, (_deps: DocsDeps) => {
+  const page = referencePage('/api/v1/openapi.json');
+  return (c) => c.html(page.html, 200, { 'content-security-policy': page.csp, 'x-frame-options': 'DENY' });
+});

@@ -1,9 +1,8 @@
 import { requireIssuer, workspaceIssuer } from '../../../shared/auth/id-tokens';
-import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
-import { p } from '../../workspaces/schemas';
+import { createRoute, defineOperation, idParam, problems, z } from '../../../shared/http/openapi';
 import type { OidcDeps } from '../app';
 
-const WsParams = z.object({ wsId: p('wsId', 'ws-abcdefghijklmnopqrst') });
+const WsParams = z.object({ wsId: idParam('wsId', 'ws') });
 
 export const discoveryOperation = defineOperation(
   createRoute({

@@ -1,8 +1,7 @@
 import { authenticateToken } from '../../../shared/auth/authenticate';
 import { issueWorkspaceIdToken } from '../../../shared/auth/id-tokens';
 import { AppError } from '../../../shared/errors';
-import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
-import { p } from '../../workspaces/schemas';
+import { createRoute, defineOperation, idParam, problems, z } from '../../../shared/http/openapi';
 import type { OidcDeps } from '../app';
 
 const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -15,6 +14,14 @@ const oauthError = (status: 400 | 401 | 403, error: string, description: string)
     headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
   }) as never; // outside the typed (problem+json) responses on purpose
 
+const OAuthError = z
+  .object({ error: z.string(), error_description: z.string() })
+  .openapi('OAuthError', { description: 'RFC 6749 §5.2 error' });
+const oauthResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: OAuthError } },
+});
+
 export const tokenOperation = defineOperation(
   createRoute({
     method: 'post',
@@ -24,7 +31,25 @@ export const tokenOperation = defineOperation(
     description:
       'Form fields: grant_type=urn:ietf:params:oauth:grant-type:token-exchange, subject_token=<access token or hxb_pat_…>, subject_token_type=urn:ietf:params:oauth:token-type:access_token. Errors use the OAuth shape { error, error_description }.',
     security: [],
-    request: { params: z.object({ wsId: p('wsId', 'ws-abcdefghijklmnopqrst') }) },
+    request: {
+      params: z.object({ wsId: idParam('wsId', 'ws') }),
+      // Documented, and read by the handler itself: its refusals must keep the OAuth shape, not problem+json.
+      body: {
+        required: false,
+        content: {
+          'application/x-www-form-urlencoded': {
+            schema: z
+              .object({
+                grant_type: z.string().openapi({ example: EXCHANGE }),
+                subject_token: z.string().openapi({ description: 'An access token or hxb_pat_… token' }),
+                subject_token_type: z.string().openapi({ example: ACCESS_TOKEN }),
+              })
+              .partial()
+              .passthrough(),
+          },
+        },
+      },
+    },
     responses: {
       200: {
         description: 'The ID token',
@@ -39,7 +64,10 @@ export const tokenOperation = defineOperation(
           },
         },
       },
-      ...problems(401, 403, 404),
+      ...problems(404),
+      400: oauthResponse('invalid_request or unsupported_grant_type'),
+      401: oauthResponse('invalid_grant: the subject token is not valid'),
+      403: oauthResponse('invalid_grant: the person is not a member of the workspace'),
     },
   }),
   (deps: OidcDeps) => async (c) => {
@@ -66,7 +94,6 @@ export const tokenOperation = defineOperation(
         ttlSeconds: deps.ttlSeconds,
         publicUrl: deps.auth.publicUrl,
       });
-      c.header('cache-control', 'no-store');
       return c.json(
         {
           access_token: token,

@@ -1,6 +1,7 @@
 import { requireOrgRole } from '../../../shared/authz';
 import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
-import { PageQuery, pageOf } from '../../../shared/http/pagination';
+import { Instant, PageQuery, pageOf } from '../../../shared/http/pagination';
+import { idSchema } from '../../../shared/ids';
 import { listAuditLog } from '../../../shared/orgs/audit-log';
 import type { OrganizationsDeps } from '../app';
 import { OrgParam } from '../schemas';
@@ -20,8 +21,6 @@ const Entry = z
   })
   .openapi('AuditEntry');
 
-const time = z.iso.datetime({ offset: true });
-
 export const auditLogOperation = defineOperation(
   createRoute({
     method: 'get',
@@ -31,10 +30,10 @@ export const auditLogOperation = defineOperation(
     request: {
       params: OrgParam,
       query: PageQuery.extend({
-        actor: z.string().max(64).optional().openapi({ description: 'Only entries by this user id' }),
+        actor: idSchema('usr').optional().openapi({ description: 'Only entries by this user id' }),
         action: z.string().max(100).optional().openapi({ example: 'member.role_changed' }),
-        since: time.optional().openapi({ description: 'RFC 3339, inclusive' }),
-        until: time.optional().openapi({ description: 'RFC 3339, inclusive' }),
+        since: Instant.optional().openapi({ description: 'RFC 3339, inclusive' }),
+        until: Instant.optional().openapi({ description: 'RFC 3339, inclusive' }),
       }),
     },
     responses: {

@@ -1,5 +1,6 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, idParam, problems, z } from '../../../shared/http/openapi';
+import { idSchema } from '../../../shared/ids';
 import { requireWorkspace } from '../../../shared/workspaces/access';
 import {
   createProject,
@@ -8,7 +9,7 @@ import {
   listProjects,
   projectTree,
 } from '../../../shared/workspaces/projects';
-import { p, WsParams } from '../../workspaces/schemas';
+import { WsParams } from '../../workspaces/schemas';
 import type { ProjectsDeps } from '../app';
 
 const ProjectBase = z.object({
@@ -34,7 +35,7 @@ const DnsLabel = z
     /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
     'a DNS-1123 label: lowercase letters, digits and "-", at most 63',
   );
-const ProjectParams = WsParams.extend({ projectId: p('projectId', 'prj-abcdefghijklmnopqrst') });
+const ProjectParams = WsParams.extend({ projectId: idParam('projectId', 'prj') });
 
 export const listProjectsOperation = defineOperation(
   createRoute({
@@ -78,7 +79,7 @@ export const createProjectOperation = defineOperation(
         required: true,
         content: {
           'application/json': {
-            schema: z.object({ name: DnsLabel, parentId: z.string().max(64).nullable().optional() }),
+            schema: z.object({ name: DnsLabel, parentId: idSchema('prj').nullable().optional() }),
           },
         },
       },

@@ -1,11 +1,12 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, idParam, problems, z } from '../../../shared/http/openapi';
+import { idSchema } from '../../../shared/ids';
 import { requireProject } from '../../../shared/workspaces/access';
 import { assignRole, listRoleAssignments, unassignRole } from '../../../shared/workspaces/roles';
-import { p } from '../../workspaces/schemas';
 import type { ProjectsDeps } from '../app';
+import { RoleRef } from '../schemas';
 
-const ProjectParams = z.object({ projectId: p('projectId', 'prj-abcdefghijklmnopqrst') });
+const ProjectParams = z.object({ projectId: idParam('projectId', 'prj') });
 const Assignment = z
   .object({
     id: z.string(),
@@ -59,8 +60,8 @@ export const assignRoleOperation = defineOperation(
         content: {
           'application/json': {
             schema: z.object({
-              groupId: z.string().min(1).max(64),
-              roleId: z.string().min(1).max(64).openapi({ description: 'A custom role id or a preset name' }),
+              groupId: idSchema('grp'),
+              roleId: RoleRef.openapi({ description: 'A custom role id or a preset name' }),
             }),
           },
         },
@@ -87,7 +88,7 @@ export const unassignRoleOperation = defineOperation(
     path: '/api/v1/projects/{projectId}/roleassignments/{assignmentId}',
     tags: ['Project roles'],
     summary: 'Remove a role assignment (workspace admins)',
-    request: { params: ProjectParams.extend({ assignmentId: p('assignmentId', 'ra-abcdefghijklmnopqrst') }) },
+    request: { params: ProjectParams.extend({ assignmentId: idParam('assignmentId', 'ra') }) },
     responses: { 204: { description: 'Removed' }, ...problems(401, 403, 404) },
   }),
   (deps: ProjectsDeps) => async (c) => {

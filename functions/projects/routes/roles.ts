@@ -1,5 +1,5 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, idParam, problems, z } from '../../../shared/http/openapi';
 import { requireProject } from '../../../shared/workspaces/access';
 import {
   createRole,
@@ -9,11 +9,13 @@ import {
   PolicyRule,
   updateRole,
 } from '../../../shared/workspaces/roles';
-import { p } from '../../workspaces/schemas';
 import type { ProjectsDeps } from '../app';
+import { RoleRef } from '../schemas';
 
-const ProjectParams = z.object({ projectId: p('projectId', 'prj-abcdefghijklmnopqrst') });
-const RoleParams = ProjectParams.extend({ roleId: p('roleId', 'role-abcdefghijklmnopqrst') });
+const ProjectParams = z.object({ projectId: idParam('projectId', 'prj') });
+const RoleParams = ProjectParams.extend({
+  roleId: RoleRef.openapi({ param: { name: 'roleId', in: 'path' }, example: 'role-abcdefghijklmnopqrst' }),
+});
 const RoleName = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/, 'lowercase letters, digits, "-" and ".", at most 63');

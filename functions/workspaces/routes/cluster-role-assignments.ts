@@ -1,5 +1,6 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, idParam, problems, z } from '../../../shared/http/openapi';
+import { idSchema } from '../../../shared/ids';
 import { requireWorkspace } from '../../../shared/workspaces/access';
 import {
   assignClusterRole,
@@ -8,7 +9,7 @@ import {
 } from '../../../shared/workspaces/cluster-roles';
 import { WORKSPACE_CLUSTER_ROLES } from '../../../shared/workspaces/presets';
 import type { WorkspacesDeps } from '../app';
-import { p, WsParams } from '../schemas';
+import { WsParams } from '../schemas';
 
 const Assignment = z
   .object({
@@ -57,7 +58,7 @@ export const assignClusterRoleOperation = defineOperation(
         content: {
           'application/json': {
             schema: z.object({
-              groupId: z.string().min(1).max(64),
+              groupId: idSchema('grp'),
               clusterRoleName: z.enum(WORKSPACE_CLUSTER_ROLES),
             }),
           },
@@ -85,7 +86,7 @@ export const unassignClusterRoleOperation = defineOperation(
     path: '/api/v1/workspaces/{wsId}/clusterroleassignments/{assignmentId}',
     tags: ['Groups'],
     summary: 'Remove a cluster-role assignment (workspace admins)',
-    request: { params: WsParams.extend({ assignmentId: p('assignmentId', 'ra-abcdefghijklmnopqrst') }) },
+    request: { params: WsParams.extend({ assignmentId: idParam('assignmentId', 'ra') }) },
     responses: { 204: { description: 'Removed' }, ...problems(401, 403, 404) },
   }),
   (deps: WorkspacesDeps) => async (c) => {

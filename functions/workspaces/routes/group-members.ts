@@ -1,9 +1,10 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, idParam, problems, z } from '../../../shared/http/openapi';
+import { idSchema } from '../../../shared/ids';
 import { requireWorkspace } from '../../../shared/workspaces/access';
 import { addGroupMember, listGroupMembers, removeGroupMember } from '../../../shared/workspaces/groups';
 import type { WorkspacesDeps } from '../app';
-import { GroupParams, p } from '../schemas';
+import { GroupParams } from '../schemas';
 
 const GroupMember = z
   .object({ userId: z.string(), email: z.string(), displayName: z.string() })
@@ -43,7 +44,7 @@ export const addGroupMemberOperation = defineOperation(
       params: GroupParams,
       body: {
         required: true,
-        content: { 'application/json': { schema: z.object({ userId: z.string().min(1).max(64) }) } },
+        content: { 'application/json': { schema: z.object({ userId: idSchema('usr') }) } },
       },
     },
     responses: {
@@ -69,7 +70,7 @@ export const removeGroupMemberOperation = defineOperation(
     path: '/api/v1/workspaces/{wsId}/groups/{groupId}/members/{userId}',
     tags: ['Groups'],
     summary: 'Remove someone from a group (workspace admins)',
-    request: { params: GroupParams.extend({ userId: p('userId', 'usr-abcdefghijklmnopqrst') }) },
+    request: { params: GroupParams.extend({ userId: idParam('userId', 'usr') }) },
     responses: { 204: { description: 'Removed' }, ...problems(401, 403, 404) },
   }),
   (deps: WorkspacesDeps) => async (c) => {

@@ -1,5 +1,6 @@
 import { actorOf } from '../../../shared/auth/middleware';
 import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
+import { idSchema } from '../../../shared/ids';
 import { requireWorkspace } from '../../../shared/workspaces/access';
 import {
   createGroup,
@@ -11,7 +12,7 @@ import {
 import type { WorkspacesDeps } from '../app';
 import { GroupName, GroupParams, GroupSchema, GroupTreeSchema, WsParams } from '../schemas';
 
-const ParentId = z.string().max(64).nullable().optional();
+const ParentId = idSchema('grp').nullable().optional();
 
 export const listGroupsOperation = defineOperation(
   createRoute({

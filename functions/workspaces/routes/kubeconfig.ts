@@ -36,6 +36,6 @@ export const kubeconfigOperation = defineOperation(
       },
       { wsId, userId, mode: c.req.valid('query').mode },
     );
-    return c.body(yaml, 200, { 'content-type': 'application/yaml', 'cache-control': 'no-store' });
+    return c.body(yaml, 200, { 'content-type': 'application/yaml' });
   },
 );

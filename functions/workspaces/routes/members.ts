@@ -1,6 +1,7 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, idParam, problems, z } from '../../../shared/http/openapi';
 import { PageQuery, pageOf } from '../../../shared/http/pagination';
+import { idSchema } from '../../../shared/ids';
 import { requireWorkspace } from '../../../shared/workspaces/access';
 import {
   addWorkspaceMember,
@@ -8,7 +9,7 @@ import {
   removeWorkspaceMember,
 } from '../../../shared/workspaces/members';
 import type { WorkspacesDeps } from '../app';
-import { p, WsParams } from '../schemas';
+import { WsParams } from '../schemas';
 
 const Member = z
   .object({ userId: z.string(), email: z.string(), displayName: z.string(), joinedAt: z.string() })
@@ -43,7 +44,7 @@ export const addWorkspaceMemberOperation = defineOperation(
       params: WsParams,
       body: {
         required: true,
-        content: { 'application/json': { schema: z.object({ userId: z.string().min(1).max(64) }) } },
+        content: { 'application/json': { schema: z.object({ userId: idSchema('usr') }) } },
       },
     },
     responses: {
@@ -70,7 +71,7 @@ export const removeWorkspaceMemberOperation = defineOperation(
     path: '/api/v1/workspaces/{wsId}/members/{userId}',
     tags: ['Workspace members'],
     summary: "Remove a member; they leave all the workspace's groups",
-    request: { params: WsParams.extend({ userId: p('userId', 'usr-abcdefghijklmnopqrst') }) },
+    request: { params: WsParams.extend({ userId: idParam('userId', 'usr') }) },
     responses: { 204: { description: 'Removed' }, ...problems(401, 403, 404) },
   }),
   (deps: WorkspacesDeps) => async (c) => {

@@ -1,9 +1,8 @@
 import { streamSSE } from 'hono/streaming';
 import { orgRoleOf } from '../../../shared/authz';
-import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, idParam, problems, z } from '../../../shared/http/openapi';
 import { getTask, type TaskView } from '../../../shared/workspaces/workspaces';
 import type { WorkspacesDeps } from '../app';
-import { p } from '../schemas';
 
 const TaskSchema = z
   .object({
@@ -26,7 +25,7 @@ export const getTaskOperation = defineOperation(
     path: '/api/v1/tasks/{taskId}',
     tags: ['Workspaces'],
     summary: 'A task; with Accept: text/event-stream, its changes until it ends',
-    request: { params: z.object({ taskId: p('taskId', 'task-abcdefghijklmnopqrst') }) },
+    request: { params: z.object({ taskId: idParam('taskId', 'task') }) },
     responses: {
       200: {
         description: 'The task (JSON), or a stream of `task` events (SSE) ending when the task ends',
