@@ -50,7 +50,13 @@ export const functionRegistry = {
     operations: [],
     create: (p, o) =>
       provisioner.createProvisionerApp(
-        { db: p.db, host: hostCluster(p.env), chart: chartOptions(p.env), log: p.log },
+        {
+          db: p.db,
+          authzCache: p.authz.cache,
+          host: hostCluster(p.env),
+          chart: chartOptions(p.env),
+          log: p.log,
+        },
         o,
       ),
   },

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { count } from 'drizzle-orm';
-import { z } from 'zod';
+import * as z from 'zod';
 import { outbox, processedEvents } from '../shared/db/schema';
 import { createDispatcher } from '../shared/events/dispatcher';
 import { ensureStream, jetStreamPublisher } from '../shared/events/jetstream';

@@ -4,7 +4,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Db } from '../shared/db';
 import { rows } from '../shared/db/raw';
 import { drive, freePort, type Measured, routeDelta, routeTimes, startServer } from './bench-load-drive';

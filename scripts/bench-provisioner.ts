@@ -1,3 +1,5 @@
+import { createMemoryCache } from '../shared/cache';
+import { createVersionedCache } from '../shared/cache/versioned';
 import { parseEnv } from '../shared/env';
 import { createLogger } from '../shared/log';
 import { chartOptions, hostCluster } from '../shared/provisioner/host';
@@ -21,7 +23,8 @@ try {
       KUBECONFIG: kubeEnv.host.kubeconfigPath,
       HEXABASE_PUBLIC_URL: 'https://127.0.0.1:9',
     });
-    const deps = { db, host: hostCluster(env), chart: chartOptions(env), log };
+    const authzCache = createVersionedCache(createMemoryCache(), { ttlSeconds: 60, log });
+    const deps = { db, authzCache, host: hostCluster(env), chart: chartOptions(env), log };
     const { userId, orgId } = await benchOrganization(db, 'admin');
 
     const bareStart = performance.now();

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEventBackbone } from '../shared/events/backbone';
+import { connectNats } from '../shared/events/nats';
 import { runProcess } from '../shared/platform/run';
 import { LOCAL_INGRESS_PORT } from './local-cluster';
 import { createLocalServer } from './local-server';
@@ -34,6 +35,7 @@ await runProcess(
   },
   {
     migrate: true,
+    connectNats,
     // Exec-mode kubeconfigs run this checkout's CLI, so they work before (or without) installing `hxb`.
     envDefaults: {
       HEXABASE_DEV_LOGIN: 'true',

@@ -1,4 +1,4 @@
-import { z } from '../../shared/http/openapi';
+import * as z from '../../shared/http/zod';
 
 export const ProviderParam = z.object({
   provider: z

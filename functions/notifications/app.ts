@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Db } from '../../shared/db';
 import { cloudEventHandler } from '../../shared/events/receive';
 import { type CreateAppOptions, createApp } from '../../shared/http/app';

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import {
   decodeJwt,
   exportSPKI,
@@ -15,7 +15,7 @@ import {
 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuth } from '../../shared/auth';
-import { groupMemberships, workspaces } from '../../shared/db/schema';
+import { workspaces } from '../../shared/db/schema';
 import { apply, clusterFromKubeconfig } from '../../shared/k8s/apply';
 import { nodePool } from '../../shared/k8s/nodes';
 import { desiredVClusterObjects } from '../../shared/provisioner/desired';
@@ -28,7 +28,7 @@ import { createCertificateAuthority } from '../../shared/testing/kube/pki';
 import { kubeEnvironment, useVirtualClusters } from '../../shared/testing/kube/worker';
 import { usePlatform } from '../../shared/testing/platform';
 import { workspaceAccess } from '../../shared/workspaces/access';
-import { addGroupMember, createGroup } from '../../shared/workspaces/groups';
+import { addGroupMember, createGroup, removeGroupMember } from '../../shared/workspaces/groups';
 import { addWorkspaceMember, removeWorkspaceMember } from '../../shared/workspaces/members';
 import { createProject } from '../../shared/workspaces/projects';
 import { assignRole, createRole } from '../../shared/workspaces/roles';
@@ -103,8 +103,8 @@ describe('kubectl with Hexabase workspace tokens against real vCluster API serve
       const admin = { userId: team.admin.userId };
       wsA = (await createWorkspace(db, admin, team.orgId, { name: 'a', planId: 'standard' })).workspaceId;
       wsB = (await createWorkspace(db, admin, team.orgId, { name: 'b', planId: 'standard' })).workspaceId;
-      const ws = (await workspaceAccess(db, wsA, admin.userId))!;
-      await addWorkspaceMember(db, admin, ws, team.member.userId); // joins WSUsers only
+      const ws = (await workspaceAccess(platform().authz, wsA, admin.userId))!;
+      await addWorkspaceMember(platform().authz, admin, ws, team.member.userId); // joins WSUsers only
       const devs = await createGroup(db, admin, ws, { name: 'devs' });
       const web = await createProject(db, admin, ws, { name: 'web' });
       await createProject(db, admin, ws, { name: 'web-api', parentId: web.id });
@@ -156,9 +156,8 @@ describe('kubectl with Hexabase workspace tokens against real vCluster API serve
     });
 
     it('gives a custom project role inside its namespace and child projects only; group removal applies with the next token', async () => {
-      const db = platform().db;
-      const ws = (await workspaceAccess(db, wsA, team.admin.userId))!;
-      await addGroupMember(db, { userId: team.admin.userId }, ws, ids.devs, team.member.userId);
+      const ws = (await workspaceAccess(platform().authz, wsA, team.admin.userId))!;
+      await addGroupMember(platform().authz, { userId: team.admin.userId }, ws, ids.devs, team.member.userId);
       const t = await idToken(wsA, team.member.token);
       expect((await as(vcA, t, 'create', 'configmap', 'a', '-n', 'web')).code).toBe(0);
       expect((await as(vcA, t, 'create', 'configmap', 'a', '-n', 'web-api')).code).toBe(0); // inherited
@@ -166,9 +165,13 @@ describe('kubectl with Hexabase workspace tokens against real vCluster API serve
       expect((await as(vcA, t, 'create', 'secret', 'generic', 's', '-n', 'web')).stderr).toMatch(
         /forbidden/i,
       );
-      await db
-        .delete(groupMemberships)
-        .where(and(eq(groupMemberships.groupId, ids.devs), eq(groupMemberships.userId, team.member.userId)));
+      await removeGroupMember(
+        platform().authz,
+        { userId: team.admin.userId },
+        ws,
+        ids.devs,
+        team.member.userId,
+      );
       const next = await idToken(wsA, team.member.token);
       expect((await as(vcA, next, 'create', 'configmap', 'b', '-n', 'web')).stderr).toMatch(/forbidden/i);
     });
@@ -272,9 +275,8 @@ describe('kubectl with Hexabase workspace tokens against real vCluster API serve
     }, 120_000);
 
     it('stops issuing tokens once the person leaves the workspace (403 invalid_grant)', async () => {
-      const db = platform().db;
-      const ws = (await workspaceAccess(db, wsA, team.admin.userId))!;
-      await removeWorkspaceMember(db, { userId: team.admin.userId }, ws, team.member.userId);
+      const ws = (await workspaceAccess(platform().authz, wsA, team.admin.userId))!;
+      await removeWorkspaceMember(platform().authz, { userId: team.admin.userId }, ws, team.member.userId);
       const res = await exchange(wsA, team.member.token);
       expect(res.status).toBe(403);
       expect(await json(res)).toMatchObject({ error: 'invalid_grant' });

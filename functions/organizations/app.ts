@@ -1,5 +1,6 @@
 import type { Auth } from '../../shared/auth';
 import { authenticate, csrfProtection, requireAuth } from '../../shared/auth/middleware';
+import type { Authz } from '../../shared/authz';
 import type { Db } from '../../shared/db';
 import { type CreateAppOptions, createApp } from '../../shared/http/app';
 import { idempotency } from '../../shared/http/idempotency';
@@ -21,7 +22,7 @@ import { renameOrganizationOperation } from './routes/rename-organization';
 import { acceptByTokenOperation, respondOperations } from './routes/respond-invitation';
 import { updateMemberOperation } from './routes/update-member';
 
-export type OrganizationsDeps = { db: Db; auth: Auth; orgs: OrgContext };
+export type OrganizationsDeps = { db: Db; authz: Authz; auth: Auth; orgs: OrgContext };
 
 // The token route is registered before /{invitationId}/… so that the static path wins.
 export const operations = [

@@ -1,4 +1,5 @@
-import { idParam, z } from '../../shared/http/openapi';
+import { idParam } from '../../shared/http/openapi';
+import * as z from '../../shared/http/zod';
 
 export const OrgParam = z.object({ orgId: idParam('orgId', 'org') });
 export const MemberParam = OrgParam.extend({ userId: idParam('userId', 'usr') });

@@ -1,5 +1,6 @@
 import type { Auth } from '../../shared/auth';
 import { authenticate, csrfProtection, requireAuth } from '../../shared/auth/middleware';
+import type { Authz } from '../../shared/authz';
 import type { Db } from '../../shared/db';
 import { type CreateAppOptions, createApp } from '../../shared/http/app';
 import { idempotency } from '../../shared/http/idempotency';
@@ -23,7 +24,7 @@ import {
   updateRoleOperation,
 } from './routes/roles';
 
-export type ProjectsDeps = { db: Db; auth: Auth };
+export type ProjectsDeps = { db: Db; authz: Authz; auth: Auth };
 
 export const operations = [
   listProjectsOperation,

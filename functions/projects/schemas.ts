@@ -1,4 +1,4 @@
-import { z } from '../../shared/http/openapi';
+import * as z from '../../shared/http/zod';
 import { idSchema } from '../../shared/ids';
 import { PROJECT_PRESET_ROLES } from '../../shared/workspaces/presets';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DependencyUnavailableError } from '../../shared/errors';
 import { cloudEventHandler } from '../../shared/events/receive';
 import { type CreateAppOptions, createApp } from '../../shared/http/app';

@@ -1,5 +1,6 @@
 import type { Auth } from '../../shared/auth';
 import { authenticate, csrfProtection, requireAuth } from '../../shared/auth/middleware';
+import type { Authz } from '../../shared/authz';
 import type { Db } from '../../shared/db';
 import { type CreateAppOptions, createApp } from '../../shared/http/app';
 import { idempotency } from '../../shared/http/idempotency';
@@ -39,7 +40,7 @@ import {
 } from './routes/workspaces';
 
 /** `nodes` claims dedicated nodes on the host cluster at request time (409 when there are not enough). */
-export type WorkspacesDeps = { db: Db; auth: Auth; nodes: NodePool };
+export type WorkspacesDeps = { db: Db; authz: Authz; auth: Auth; nodes: NodePool };
 
 export const operations = [
   createWorkspaceOperation,

@@ -1,4 +1,5 @@
-import { idParam, z } from '../../shared/http/openapi';
+import { idParam } from '../../shared/http/openapi';
+import * as z from '../../shared/http/zod';
 
 export const OrgWsParams = z.object({ orgId: idParam('orgId', 'org') });
 export const OrgWsIdParams = OrgWsParams.extend({ wsId: idParam('wsId', 'ws') });

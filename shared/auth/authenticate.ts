@@ -7,7 +7,8 @@ import { isSessionActive } from './sessions';
 
 /**
  * Resolves a bearer credential (access token or personal access token) to a principal, or throws 401.
- * Sessions and tokens are checked against PostgreSQL on every call, so revocation is immediate everywhere.
+ * Sessions and tokens are checked on every call against PostgreSQL through the versioned cache (shared/authz),
+ * so revocation is immediate everywhere.
  */
 export async function authenticateToken(
   ctx: AuthContext,
@@ -20,7 +21,7 @@ export async function authenticateToken(
     return { userId: pat.userId, via, credential: { kind: 'pat', patId: pat.patId } };
   }
   const claims = await verifyAccessToken(ctx, token);
-  if (!(await isSessionActive(ctx, claims.sid))) {
+  if (!(await isSessionActive(ctx, claims.sid, claims.sub))) {
     throw new UnauthenticatedError('The session has ended; sign in again.', 'SESSION_REVOKED');
   }
   return { userId: claims.sub, via, credential: { kind: 'session', sessionId: claims.sid } };

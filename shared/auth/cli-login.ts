@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError } from '../errors';
 import type { AuthContext, RequestMeta } from './context';
 import { createPat, type PatView } from './pats';

@@ -1,4 +1,5 @@
 import type { Cache } from '../cache';
+import type { VersionedCache } from '../cache/versioned';
 import type { Db } from '../db';
 import type { KeyStore } from './keys';
 
@@ -6,6 +7,8 @@ import type { KeyStore } from './keys';
 export type AuthContext = {
   db: Db;
   cache: Cache;
+  /** Sessions, tokens and memberships read through it; one instance per process, shared with shared/authz. */
+  authzCache: VersionedCache;
   keys: KeyStore;
   /** Key-encryption key: seals secrets that must be recoverable later (signing keys, invitation links). */
   kek: Buffer;

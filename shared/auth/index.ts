@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cache } from '../cache';
+import { createVersionedCache } from '../cache/versioned';
 import type { Db } from '../db';
 import type { Env } from '../env';
+import { createLogger, type Logger } from '../log';
 import type { AuthContext } from './context';
 import type { FlowDeps } from './flow';
 import { createKeyStore } from './keys';
@@ -34,13 +36,17 @@ function keyEncryptionKey(env: Env): Buffer {
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
 }
 
-export function createAuth(deps: { env: Env; db: Db; cache: Cache; now?: () => Date }): Auth {
+export function createAuth(deps: { env: Env; db: Db; cache: Cache; log?: Logger; now?: () => Date }): Auth {
   const env = deps.env;
   const now = deps.now ?? (() => new Date());
   const kek = keyEncryptionKey(env);
   const auth: AuthContext = {
     db: deps.db,
     cache: deps.cache,
+    authzCache: createVersionedCache(deps.cache, {
+      ttlSeconds: env.HEXABASE_AUTHZ_CACHE_TTL_SECONDS,
+      log: deps.log ?? createLogger({ level: 'silent', name: 'auth' }),
+    }),
     kek,
     csrfKey: deriveKey(kek, 'csrf/v1'),
     refreshKey: deriveKey(kek, 'refresh-successor/v1'),

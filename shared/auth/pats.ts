@@ -1,5 +1,6 @@
-import { and, desc, eq, gt, isNull, lt, or } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
 import { audit } from '../audit';
+import { invalidate, versionOf } from '../authz';
 import { personalAccessTokens } from '../db/schema';
 import { NotFoundError } from '../errors';
 import { decodeCursor, type Page, type PageInput, TimeIdCursor, toPage } from '../http/pagination';
@@ -87,7 +88,7 @@ export async function revokePat(
   patId: string,
   meta: RequestMeta,
 ): Promise<void> {
-  await ctx.db.transaction(async (tx) => {
+  const tokenHash = await ctx.db.transaction(async (tx) => {
     const revoked = await tx
       .update(personalAccessTokens)
       .set({ revokedAt: ctx.now() })
@@ -98,7 +99,7 @@ export async function revokePat(
           isNull(personalAccessTokens.revokedAt),
         ),
       )
-      .returning({ id: personalAccessTokens.id });
+      .returning({ tokenHash: personalAccessTokens.tokenHash });
     // Someone else's token, an unknown id and an already revoked one look the same.
     if (revoked.length === 0) throw new NotFoundError('No such personal access token.');
     await audit(tx, {
@@ -109,35 +110,51 @@ export async function revokePat(
       requestId: meta.requestId ?? null,
       ip: meta.ip ?? null,
     });
+    return revoked[0]!.tokenHash;
   });
+  await invalidate(ctx.authzCache, { pats: [tokenHash] });
 }
 
-/** Returns the owner of a live token, recording its use at most once a minute. */
+/**
+ * Returns the owner of a live token, recording its use at most once a minute. Read through the versioned cache
+ * under the token's own version, which revocation bumps; expiry is checked on every use.
+ */
 export async function verifyPat(
   ctx: AuthContext,
   token: string,
 ): Promise<{ userId: string; patId: string } | undefined> {
-  const now = ctx.now();
-  const [row] = await ctx.db
-    .select({
-      id: personalAccessTokens.id,
-      userId: personalAccessTokens.userId,
-      lastUsedAt: personalAccessTokens.lastUsedAt,
-    })
-    .from(personalAccessTokens)
-    .where(
-      and(
-        eq(personalAccessTokens.tokenHash, hashToken(token)),
-        isNull(personalAccessTokens.revokedAt),
-        or(isNull(personalAccessTokens.expiresAt), gt(personalAccessTokens.expiresAt, now)),
-      ),
-    );
-  if (!row) return undefined;
-  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
+  const now = ctx.now().getTime();
+  const tokenHash = hashToken(token);
+  const key = `p:${tokenHash}`;
+  const versions = [versionOf.pat(tokenHash)];
+  const load = async () => {
+    const [row] = await ctx.db
+      .select({
+        id: personalAccessTokens.id,
+        userId: personalAccessTokens.userId,
+        lastUsedAt: personalAccessTokens.lastUsedAt,
+        expiresAt: personalAccessTokens.expiresAt,
+      })
+      .from(personalAccessTokens)
+      .where(and(eq(personalAccessTokens.tokenHash, tokenHash), isNull(personalAccessTokens.revokedAt)));
+    return row
+      ? {
+          patId: row.id,
+          userId: row.userId,
+          endsAt: row.expiresAt?.getTime() ?? null,
+          usedAt: row.lastUsedAt?.getTime() ?? null,
+        }
+      : undefined;
+  };
+  const pat = await ctx.authzCache.read(key, versions, load);
+  if (!pat || (pat.endsAt !== null && pat.endsAt <= now)) return undefined;
+  if (pat.usedAt === null || now - pat.usedAt > 60_000) {
     await ctx.db
       .update(personalAccessTokens)
-      .set({ lastUsedAt: now })
-      .where(eq(personalAccessTokens.id, row.id));
+      .set({ lastUsedAt: new Date(now) })
+      .where(eq(personalAccessTokens.id, pat.patId));
+    // The cached entry still says "not used lately": the next read reloads it, with the new time.
+    await ctx.authzCache.forget(key);
   }
-  return { userId: row.userId, patId: row.id };
+  return { userId: pat.userId, patId: pat.patId };
 }

@@ -1,5 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { audit } from '../audit';
+import { invalidate } from '../authz';
 import type { Db } from '../db';
 import { refreshTokens, sessions } from '../db/schema';
 import { UnauthenticatedError } from '../errors';
@@ -51,53 +52,63 @@ export async function refreshSession(
   if (!refreshToken.startsWith(REFRESH_PREFIX)) throw invalidRefresh();
   const tokenHash = hashToken(refreshToken);
   const successor = successorOf(ctx, refreshToken);
-  const result = await ctx.db.transaction(async (tx): Promise<{ pair: PendingPair } | { error: Error }> => {
-    const [row] = await tx
-      .select({
-        sessionId: refreshTokens.sessionId,
-        usedAt: refreshTokens.usedAt,
-        expiresAt: refreshTokens.expiresAt,
-        userId: sessions.userId,
-        revokedAt: sessions.revokedAt,
-        sessionExpiresAt: sessions.expiresAt,
-      })
-      .from(refreshTokens)
-      .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
-      .where(eq(refreshTokens.tokenHash, tokenHash))
-      .for('update');
-    if (!row || row.revokedAt || row.sessionExpiresAt <= ctx.now() || row.expiresAt <= ctx.now()) {
-      return { error: invalidRefresh() };
-    }
-    const { userId, sessionId, usedAt } = row;
-    if (!usedAt) {
-      await tx.update(refreshTokens).set({ usedAt: ctx.now() }).where(eq(refreshTokens.tokenHash, tokenHash));
-      await tx.update(sessions).set({ lastUsedAt: ctx.now() }).where(eq(sessions.id, sessionId));
-      return { pair: await insertRefreshToken(ctx, tx, userId, sessionId, successor) };
-    }
-    if (await isGraceReuse(ctx, tx, { userId, sessionId, usedAt }, successor)) {
-      return { pair: { userId, sessionId, refreshToken: successor } };
-    }
-    await tx
-      .update(sessions)
-      .set({ revokedAt: ctx.now(), revokedReason: 'refresh_token_reuse' })
-      .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
-    await audit(tx, {
-      action: 'session.refresh_token_reused',
-      actorId: userId,
-      targetType: 'session',
-      targetId: sessionId,
-      requestId: meta.requestId ?? null,
-      ip: meta.ip ?? null,
-    });
-    // Committed on purpose: the revocation must stick even though this request fails.
-    return {
-      error: new UnauthenticatedError(
-        'The refresh token was already used; the session is revoked.',
-        'REFRESH_TOKEN_REUSED',
-      ),
-    };
-  });
-  if ('error' in result) throw result.error;
+  const result = await ctx.db.transaction(
+    async (tx): Promise<{ pair: PendingPair } | { error: Error; revokedUserId?: string }> => {
+      const [row] = await tx
+        .select({
+          sessionId: refreshTokens.sessionId,
+          usedAt: refreshTokens.usedAt,
+          expiresAt: refreshTokens.expiresAt,
+          userId: sessions.userId,
+          revokedAt: sessions.revokedAt,
+          sessionExpiresAt: sessions.expiresAt,
+        })
+        .from(refreshTokens)
+        .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
+        .where(eq(refreshTokens.tokenHash, tokenHash))
+        .for('update');
+      if (!row || row.revokedAt || row.sessionExpiresAt <= ctx.now() || row.expiresAt <= ctx.now()) {
+        return { error: invalidRefresh() };
+      }
+      const { userId, sessionId, usedAt } = row;
+      if (!usedAt) {
+        await tx
+          .update(refreshTokens)
+          .set({ usedAt: ctx.now() })
+          .where(eq(refreshTokens.tokenHash, tokenHash));
+        await tx.update(sessions).set({ lastUsedAt: ctx.now() }).where(eq(sessions.id, sessionId));
+        return { pair: await insertRefreshToken(ctx, tx, userId, sessionId, successor) };
+      }
+      if (await isGraceReuse(ctx, tx, { userId, sessionId, usedAt }, successor)) {
+        return { pair: { userId, sessionId, refreshToken: successor } };
+      }
+      await tx
+        .update(sessions)
+        .set({ revokedAt: ctx.now(), revokedReason: 'refresh_token_reuse' })
+        .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
+      await audit(tx, {
+        action: 'session.refresh_token_reused',
+        actorId: userId,
+        targetType: 'session',
+        targetId: sessionId,
+        requestId: meta.requestId ?? null,
+        ip: meta.ip ?? null,
+      });
+      // Committed on purpose: the revocation must stick even though this request fails.
+      return {
+        revokedUserId: userId,
+        error: new UnauthenticatedError(
+          'The refresh token was already used; the session is revoked.',
+          'REFRESH_TOKEN_REUSED',
+        ),
+      };
+    },
+  );
+  if ('error' in result) {
+    // After the commit: the revoked session stops authenticating everywhere before this answer leaves.
+    if (result.revokedUserId) await invalidate(ctx.authzCache, { users: [result.revokedUserId] });
+    throw result.error;
+  }
   // A race's losers get a fresh access token for the same session: access tokens are not stored, and any of them
   // dies with the session, so there is nothing to keep identical.
   return withAccessToken(ctx, result.pair);

@@ -1,5 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { audit } from '../audit';
+import { invalidate, versionOf } from '../authz';
 import type { Db } from '../db';
 import { refreshTokens, sessions } from '../db/schema';
 import { newId } from '../ids';
@@ -75,13 +76,13 @@ export async function revokeSession(
   reason: string,
   meta: RequestMeta & { actorId: string },
 ) {
-  await ctx.db.transaction(async (tx) => {
-    const revoked = await tx
+  const userId = await ctx.db.transaction(async (tx) => {
+    const [revoked] = await tx
       .update(sessions)
       .set({ revokedAt: ctx.now(), revokedReason: reason })
       .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
-      .returning({ id: sessions.id });
-    if (revoked.length === 0) return;
+      .returning({ userId: sessions.userId });
+    if (!revoked) return undefined;
     await audit(tx, {
       action: 'session.revoked',
       actorId: meta.actorId,
@@ -91,14 +92,23 @@ export async function revokeSession(
       requestId: meta.requestId ?? null,
       ip: meta.ip ?? null,
     });
+    return revoked.userId;
   });
+  if (userId) await invalidate(ctx.authzCache, { users: [userId] });
 }
 
-/** PostgreSQL decides: a revoked session stops working in every process on its next request. */
-export async function isSessionActive(ctx: AuthContext, sessionId: string): Promise<boolean> {
-  const [row] = await ctx.db
-    .select({ revokedAt: sessions.revokedAt, expiresAt: sessions.expiresAt })
-    .from(sessions)
-    .where(eq(sessions.id, sessionId));
-  return !!row && !row.revokedAt && row.expiresAt > ctx.now();
+/**
+ * PostgreSQL decides, through the versioned cache: a revoked session stops working in every process on its next
+ * request, because revocation bumps the user's version after its commit. Only live sessions are cached, with
+ * their end, so expiry needs no invalidation.
+ */
+export async function isSessionActive(ctx: AuthContext, sessionId: string, userId: string): Promise<boolean> {
+  const live = await ctx.authzCache.read(`s:${sessionId}`, [versionOf.user(userId)], async () => {
+    const [row] = await ctx.db
+      .select({ revokedAt: sessions.revokedAt, expiresAt: sessions.expiresAt, userId: sessions.userId })
+      .from(sessions)
+      .where(eq(sessions.id, sessionId));
+    return row && !row.revokedAt && row.userId === userId ? { endsAt: row.expiresAt.getTime() } : undefined;
+  });
+  return !!live && live.endsAt > ctx.now().getTime();
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { providersSchema } from '../auth/providers/config';
 
 const bool = z
@@ -67,6 +67,11 @@ export const envObject = z.object({
     .default(30 * 86_400),
   /** A spent refresh token presented again this soon answers the same successor (racing tabs), not a revocation. */
   HEXABASE_REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
+  /**
+   * How long a cached session, token, membership or group answer may live (shared/authz); changes invalidate it at
+   * once, this only bounds how long one whose invalidation could not reach Redis survives. 0 turns the cache off.
+   */
+  HEXABASE_AUTHZ_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   /** The reconcile tick rotates the active signing key once it is this old; 0 leaves rotation to `npm run keys`. */
   HEXABASE_SIGNING_KEY_ROTATION_DAYS: z.coerce.number().int().min(0).max(365).default(30),
   HEXABASE_TRUST_PROXY: bool.default(false),

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { and, count, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { auditLog, deadLetters, outbox } from '../db/schema';
 import { createApp } from '../http/app';
 import { waitFor } from '../testing/kube/supervisor';

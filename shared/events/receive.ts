@@ -1,6 +1,6 @@
 import { HTTP } from 'cloudevents';
 import type { Handler } from 'hono';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Db } from '../db';
 import { processedEvents } from '../db/schema';
 import { BadRequestError } from '../errors';

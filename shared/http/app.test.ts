@@ -5,8 +5,9 @@ import { createLogger } from '../log';
 import { json } from '../testing/http';
 import { type CreateAppOptions, createApp } from './app';
 import { metricsFetch } from './metrics';
-import { commonResponses, createRoute, defineOperation, mountOperations, z } from './openapi';
+import { commonResponses, createRoute, defineOperation, mountOperations } from './openapi';
 import { NotReadyError } from './types';
+import * as z from './zod';
 
 const log = createLogger({ level: 'silent', name: 'test' });
 

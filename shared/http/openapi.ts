@@ -1,7 +1,8 @@
-import { createRoute, type RouteConfig, type RouteHandler, z } from '@hono/zod-openapi';
+import { createRoute, type RouteConfig, type RouteHandler } from '@hono/zod-openapi';
 import { type IdPrefix, idSchema } from '../ids';
 import type { HexabaseApp } from './app';
 import type { AppEnv } from './types';
+import * as z from './zod';
 
 export const ProblemSchema = z
   .object({
@@ -45,7 +46,7 @@ export function problems<S extends ProblemStatus>(...statuses: S[]) {
   return { ...picked, ...commonResponses };
 }
 
-export { createRoute, z };
+export { createRoute };
 
 /** One operation = one route definition + a handler factory that receives explicit dependencies. */
 export type Operation<D> = {

@@ -1,5 +1,5 @@
-import { z } from '@hono/zod-openapi';
 import { BadRequestError } from '../errors';
+import * as z from './zod';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 200;

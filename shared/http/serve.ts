@@ -1,5 +1,4 @@
 import type { Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { serve } from '@hono/node-server';
 import { AppError } from '../errors';
@@ -11,17 +10,19 @@ export type Served = { port: number; close: () => Promise<void> };
 type Fetch = (req: Request, env?: unknown) => Response | Promise<Response>;
 
 /** Listens and resolves once the port is bound (port 0 picks a free one, which tests use). */
-export function listen(
+export async function listen(
   fetch: Fetch,
   opts: { port: number; host: string; tls?: { cert: string; key: string } },
 ): Promise<Served> {
+  // node:https (and tls) only where TLS is served: loading them costs a plain listener's start ~15 ms.
+  const createHttpsServer = opts.tls ? (await import('node:https')).createServer : undefined;
   return new Promise((resolve, reject) => {
     const server = serve(
       {
         fetch,
         port: opts.port,
         hostname: opts.host,
-        ...(opts.tls
+        ...(opts.tls && createHttpsServer
           ? { createServer: createHttpsServer, serverOptions: { cert: opts.tls.cert, key: opts.tls.key } }
           : {}),
       },

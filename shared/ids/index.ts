@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Prefixes from CONTRACT. The random part is lowercase base32 so ids can be embedded in Kubernetes names. */
 export const idPrefixes = [

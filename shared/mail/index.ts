@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import MailComposer from 'nodemailer/lib/mail-composer';
-import SMTPTransport from 'nodemailer/lib/smtp-transport';
+import type MailComposer from 'nodemailer/lib/mail-composer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { Env } from '../env';
 import type { Logger } from '../log';
 import { type MailFailure, MailRejectedError, MailUnavailableError } from './errors';
@@ -83,8 +83,10 @@ function sendThrough(transport: SMTPTransport, message: MailComposer) {
 
 /** One mailer per process, built from the settings and passed to whoever sends (no module-level transport). */
 export function createMailer(settings: MailSettings, log: Logger): Mailer {
-  const compose = (m: MailMessage) =>
-    new MailComposer({
+  // nodemailer (~200 KB of bundle) is loaded by the first message, not at start: the worker listens sooner.
+  const composer = lazy(async () => (await import('nodemailer/lib/mail-composer')).default);
+  const compose = async (m: MailMessage) =>
+    new (await composer())({
       from: settings.from,
       to: m.to,
       subject: m.subject.replace(/\s+/g, ' ').trim(),
@@ -98,12 +100,15 @@ export function createMailer(settings: MailSettings, log: Logger): Mailer {
     });
 
   if (settings.smtpUrl) {
-    const transport = new SMTPTransport({ url: settings.smtpUrl, ...TIMEOUTS });
+    const smtpUrl = settings.smtpUrl;
+    const transport = lazy(
+      async () => new (await import('nodemailer/lib/smtp-transport')).default({ url: smtpUrl, ...TIMEOUTS }),
+    );
     return {
       kind: 'smtp',
       send: async (m) => {
         try {
-          const info = await sendThrough(transport, compose(m));
+          const info = await sendThrough(await transport(), await compose(m));
           return { messageId: info.messageId };
         } catch (err) {
           const classified = classify(err as TransportError);
@@ -120,7 +125,7 @@ export function createMailer(settings: MailSettings, log: Logger): Mailer {
   return {
     kind: 'file',
     send: async (m) => {
-      const message = compose(m).compile();
+      const message = (await compose(m)).compile();
       const raw = await message.build();
       await mkdir(dir, { recursive: true, mode: 0o700 });
       const name = `${stamp()}-${randomBytes(4).toString('hex')}.eml`;
@@ -136,4 +141,14 @@ export function createMailer(settings: MailSettings, log: Logger): Mailer {
       return { messageId: message.messageId(), file };
     },
   };
+}
+
+/** The value of `load()`, computed once, on first call; a failed load is tried again next time. */
+function lazy<T>(load: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () =>
+    (value ??= load().catch((err) => {
+      value = undefined;
+      throw err;
+    }));
 }

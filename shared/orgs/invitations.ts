@@ -3,12 +3,13 @@ import { audit } from '../audit';
 import { seal } from '../auth/seal';
 import { hashToken, randomToken } from '../auth/secrets';
 import type { OrgRole } from '../authz';
+import { authzTransaction } from '../authz';
 import type { Db } from '../db';
 import { invitations, organizationMembers, organizations, users } from '../db/schema';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import { enqueue } from '../events/outbox';
 import { newId } from '../ids';
-import { type Actor, auditMeta, type OrgContext } from './context';
+import { type Actor, auditMeta, authzOf, type OrgContext } from './context';
 
 export const INVITATION_TTL_DAYS = 7;
 const INVITE_PREFIX = 'hxb_inv_';
@@ -212,7 +213,7 @@ export async function respondToInvitation(
   answer: 'accept' | 'decline',
 ): Promise<{ organizationId: string; role: OrgRole; status: 'accepted' | 'declined' }> {
   const me = await invitee(ctx.db, actor.userId);
-  return ctx.db.transaction(async (tx) => {
+  return authzTransaction(authzOf(ctx), { users: [actor.userId] }, async (tx) => {
     const [inv] = await tx
       .select()
       .from(invitations)

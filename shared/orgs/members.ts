@@ -1,12 +1,13 @@
 import { and, asc, eq, gt, inArray, or } from 'drizzle-orm';
 import { audit } from '../audit';
 import type { OrgRole } from '../authz';
+import { authzTransaction } from '../authz';
 import type { Db } from '../db';
 import { invitations, organizationMembers, users, workspaceMembers, workspaces } from '../db/schema';
 import { ConflictError, NotFoundError } from '../errors';
 import { enqueue } from '../events/outbox';
 import { decodeCursor, type Page, type PageInput, TimeIdCursor, toPage } from '../http/pagination';
-import { type Actor, auditMeta, type OrgContext } from './context';
+import { type Actor, auditMeta, authzOf, type OrgContext } from './context';
 
 export type MemberView = {
   userId: string;
@@ -117,7 +118,7 @@ export async function changeMemberRole(
   userId: string,
   role: OrgRole,
 ) {
-  return ctx.db.transaction(async (tx) => {
+  return authzTransaction(authzOf(ctx), { users: [userId] }, async (tx) => {
     const { admins, member } = await lockMember(tx, orgId, userId);
     if (member.role === 'admin' && role !== 'admin' && admins.length <= 1) throw lastAdmin();
     if (member.role !== role) {
@@ -139,7 +140,7 @@ export async function changeMemberRole(
 }
 
 export async function removeMember(ctx: OrgContext, actor: Actor, orgId: string, userId: string) {
-  await ctx.db.transaction(async (tx) => {
+  await authzTransaction(authzOf(ctx), { users: [userId] }, async (tx) => {
     const { admins, member } = await lockMember(tx, orgId, userId);
     if (member.role === 'admin' && admins.length <= 1) throw lastAdmin();
     await tx

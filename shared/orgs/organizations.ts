@@ -1,11 +1,13 @@
-import { and, asc, count, eq, gt, or } from 'drizzle-orm';
+import { and, asc, count, eq, gt, or, sql } from 'drizzle-orm';
 import { audit } from '../audit';
-import { type OrgRole, orgNotFound } from '../authz';
+import { authzTransaction, type OrgRole, orgNotFound } from '../authz';
+import type { Db } from '../db';
+import { prepared } from '../db/prepared';
 import { organizationMembers, organizations, workspaces } from '../db/schema';
 import { ConflictError } from '../errors';
 import { decodeCursor, type Page, type PageInput, TimeIdCursor, toPage } from '../http/pagination';
 import { newId } from '../ids';
-import { type Actor, auditMeta, type OrgContext } from './context';
+import { type Actor, auditMeta, authzOf, type OrgContext } from './context';
 
 export type OrganizationView = {
   id: string;
@@ -43,6 +45,24 @@ export async function createOrganization(ctx: OrgContext, actor: Actor, input: {
   });
 }
 
+const firstPageOfOrganizations = (db: Db) =>
+  prepared(db, 'organizations_first_page', (d) =>
+    d
+      .select({
+        id: organizations.id,
+        name: organizations.name,
+        personal: organizations.personal,
+        createdAt: organizations.createdAt,
+        role: organizationMembers.role,
+      })
+      .from(organizationMembers)
+      .innerJoin(organizations, eq(organizations.id, organizationMembers.organizationId))
+      .where(eq(organizationMembers.userId, sql.placeholder('userId')))
+      .orderBy(asc(organizations.createdAt), asc(organizations.id))
+      .limit(sql.placeholder('limit'))
+      .prepare('organizations_first_page'),
+  );
+
 /** The caller's organizations with their role, oldest first. */
 export async function listOrganizations(
   ctx: OrgContext,
@@ -50,29 +70,31 @@ export async function listOrganizations(
   page: PageInput,
 ): Promise<Page<OrganizationView>> {
   const after = decodeCursor(page.cursor, TimeIdCursor);
-  const rows = await ctx.db
-    .select({
-      id: organizations.id,
-      name: organizations.name,
-      personal: organizations.personal,
-      createdAt: organizations.createdAt,
-      role: organizationMembers.role,
-    })
-    .from(organizationMembers)
-    .innerJoin(organizations, eq(organizations.id, organizationMembers.organizationId))
-    .where(
-      and(
-        eq(organizationMembers.userId, userId),
-        after
-          ? or(
-              gt(organizations.createdAt, new Date(after[0])),
-              and(eq(organizations.createdAt, new Date(after[0])), gt(organizations.id, after[1])),
-            )
-          : undefined,
-      ),
-    )
-    .orderBy(asc(organizations.createdAt), asc(organizations.id))
-    .limit(page.limit + 1);
+  const rows = !after
+    ? await firstPageOfOrganizations(ctx.db).execute({ userId, limit: page.limit + 1 })
+    : await ctx.db
+        .select({
+          id: organizations.id,
+          name: organizations.name,
+          personal: organizations.personal,
+          createdAt: organizations.createdAt,
+          role: organizationMembers.role,
+        })
+        .from(organizationMembers)
+        .innerJoin(organizations, eq(organizations.id, organizationMembers.organizationId))
+        .where(
+          and(
+            eq(organizationMembers.userId, userId),
+            after
+              ? or(
+                  gt(organizations.createdAt, new Date(after[0])),
+                  and(eq(organizations.createdAt, new Date(after[0])), gt(organizations.id, after[1])),
+                )
+              : undefined,
+          ),
+        )
+        .orderBy(asc(organizations.createdAt), asc(organizations.id))
+        .limit(page.limit + 1);
   return toPage(
     rows,
     page.limit,
@@ -113,7 +135,7 @@ export async function renameOrganization(ctx: OrgContext, actor: Actor, orgId: s
 
 /** Refused while workspaces exist: their vClusters and bills must be ended first, deliberately. */
 export async function deleteOrganization(ctx: OrgContext, actor: Actor, orgId: string) {
-  await ctx.db.transaction(async (tx) => {
+  await authzTransaction(authzOf(ctx), { orgs: [orgId] }, async (tx) => {
     // Lock the organization so a workspace cannot be created between the check and the delete.
     const [org] = await tx
       .select({ id: organizations.id })

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, or } from 'drizzle-orm';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Db } from '../db';
 import { plans } from '../db/schema';
 import { decodeCursor, type Page, type PageInput, toPage } from '../http/pagination';

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { type Auth, createAuth } from '../auth';
+import type { Authz } from '../authz';
 import { type Cache, createMemoryCache, createRedisCache } from '../cache';
 import {
   type Database,
@@ -13,7 +14,7 @@ import {
 } from '../db';
 import type { Env } from '../env';
 import { OperatorError } from '../errors';
-import { connectNats, type NatsHandle } from '../events/nats';
+import type { NatsHandle } from '../events/nats';
 import { NotReadyError, type ReadinessCheck } from '../http/types';
 import type { Logger } from '../log';
 import type { OrgContext } from '../orgs/context';
@@ -25,14 +26,26 @@ export type Platform = {
   database: Database;
   db: Db;
   cache: Cache;
+  /** Only in the processes that move events over JetStream (given `connectNats`), and only with NATS_URL. */
   nats: NatsHandle | undefined;
   auth: Auth;
+  /** Authorization reads: PostgreSQL through the versioned cache that auth's sessions and tokens use too. */
+  authz: Authz;
   orgs: OrgContext;
   readiness: Record<string, ReadinessCheck>;
   close: () => Promise<void>;
 };
 
-export type PlatformOptions = { name: string; migrate: boolean };
+export type PlatformOptions = {
+  name: string;
+  migrate: boolean;
+  /**
+   * How to connect to NATS_URL (shared/events/nats). Only the processes that move events over JetStream (the
+   * relay, `npm start`'s backbone) pass it: the other functions write events to the outbox, so their bundles
+   * leave the NATS client out and they never wait for it.
+   */
+  connectNats?: (url: string, name: string) => Promise<NatsHandle>;
+};
 
 /**
  * Real services when their URLs are set, embedded ones otherwise (PGlite under HEXABASE_DATA_DIR,
@@ -53,14 +66,21 @@ export async function createPlatform(env: Env, log: Logger, opts: PlatformOption
       ? createRedisCache(env.REDIS_URL, { keyPrefix: env.REDIS_KEY_PREFIX })
       : createMemoryCache();
     opened.push(cache);
-    const nats = env.NATS_URL ? await connectNats(env.NATS_URL, `hexabase-${opts.name}`) : undefined;
+    const nats =
+      opts.connectNats && env.NATS_URL
+        ? await opts.connectNats(env.NATS_URL, `hexabase-${opts.name}`)
+        : undefined;
     if (nats) opened.push(nats);
     const readiness: Record<string, ReadinessCheck> = { database: databaseReadiness(database, migrations) };
     if (env.REDIS_URL) readiness.redis = cache.ping;
     if (nats) readiness.nats = nats.ping;
-    const auth = createAuth({ env, db: database.db, cache });
+    const auth = createAuth({ env, db: database.db, cache, log });
     log.info(
-      { database: database.kind, cache: cache.kind, events: nats ? 'nats' : 'in-process' },
+      {
+        database: database.kind,
+        cache: cache.kind,
+        events: nats ? 'nats' : opts.connectNats ? 'in-process' : 'outbox',
+      },
       'platform ready',
     );
     return {
@@ -71,7 +91,14 @@ export async function createPlatform(env: Env, log: Logger, opts: PlatformOption
       cache,
       nats,
       auth,
-      orgs: { db: database.db, now: () => new Date(), kek: auth.auth.kek, publicUrl: auth.publicUrl },
+      authz: { db: database.db, cache: auth.auth.authzCache },
+      orgs: {
+        db: database.db,
+        now: () => new Date(),
+        kek: auth.auth.kek,
+        publicUrl: auth.publicUrl,
+        authzCache: auth.auth.authzCache,
+      },
       readiness,
       close: async () => {
         for (const c of opened.reverse()) await c.close().catch(() => {});

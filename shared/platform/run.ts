@@ -6,7 +6,7 @@ import type { HexabaseApp } from '../http/app';
 import { metricsFetch, processRegistry } from '../http/metrics';
 import { listen, onShutdown } from '../http/serve';
 import { createLogger } from '../log';
-import { createPlatform, type Platform } from '.';
+import { createPlatform, type Platform, type PlatformOptions } from '.';
 
 /**
  * Starts a process: env, logger, platform, app, listener, metrics listener, graceful shutdown. Startup failures
@@ -24,7 +24,10 @@ export async function runProcess(
     apps: HexabaseApp[];
     onShutdown?: () => Promise<void>;
   }>,
-  opts: { migrate?: boolean; envDefaults?: Record<string, string> } = {},
+  opts: Pick<PlatformOptions, 'connectNats'> & {
+    migrate?: boolean;
+    envDefaults?: Record<string, string>;
+  } = {},
 ): Promise<void> {
   const env = loadEnvOrExit({ ...opts.envDefaults, ...process.env });
   const log = createLogger({ level: env.LOG_LEVEL, name });
@@ -33,6 +36,7 @@ export async function runProcess(
     platform = await createPlatform(env, log, {
       name,
       migrate: opts.migrate ?? env.HEXABASE_MIGRATE_ON_START,
+      ...(opts.connectNats ? { connectNats: opts.connectNats } : {}),
     });
   } catch (err) {
     if (err instanceof OperatorError) {

@@ -1,4 +1,6 @@
 import { eq } from 'drizzle-orm';
+import { invalidate } from '../authz';
+import type { VersionedCache } from '../cache/versioned';
 import type { Db } from '../db';
 import { workspaces } from '../db/schema';
 import { hostNamespace, RELEASE } from '../k8s/names';
@@ -12,7 +14,7 @@ import { progressTask } from './status';
  * an interrupted deletion resumes where it stopped. `notYet` builds the error that asks to be called again.
  */
 export async function deleteWorkspaceResources(
-  db: Db,
+  { db, authzCache }: { db: Db; authzCache: VersionedCache },
   host: Kube,
   wsId: string,
   notYet: (why: string) => Error,
@@ -28,4 +30,5 @@ export async function deleteWorkspaceResources(
     throw notYet('waiting for the host namespace to be deleted');
   await progressTask(db, wsId, { status: 'succeeded', progress: 100, message: 'Workspace deleted' });
   await db.delete(workspaces).where(eq(workspaces.id, wsId));
+  await invalidate(authzCache, { workspaces: [wsId] });
 }

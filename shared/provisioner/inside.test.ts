@@ -44,9 +44,9 @@ describe('reconciling a workspace into a real virtual cluster', () => {
 
   it('creates the preset roles, bindings, project namespaces, quotas, limits, custom roles and bindings', async () => {
     const db = platform().db;
-    const ws = (await workspaceAccess(db, wsId, actor.userId))!;
+    const ws = (await workspaceAccess(platform().authz, wsId, actor.userId))!;
     const devs = await createGroup(db, actor, ws, { name: 'devs' });
-    await addGroupMember(db, actor, ws, devs.id, actor.userId);
+    await addGroupMember(platform().authz, actor, ws, devs.id, actor.userId);
     const web = await createProject(db, actor, ws, { name: 'web' });
     await createProject(db, actor, ws, { name: 'web-api', parentId: web.id });
     const reader = await createRole(db, actor, ws, web.id, {
@@ -115,7 +115,7 @@ describe('reconciling a workspace into a real virtual cluster', () => {
     expect((await k('get', rb, '-n', 'web')).code).toBe(0);
 
     const db = platform().db;
-    const ws = (await workspaceAccess(db, wsId, actor.userId))!;
+    const ws = (await workspaceAccess(platform().authz, wsId, actor.userId))!;
     const projects = (
       await k('get', 'namespace', 'web-api', '-o', 'jsonpath={.metadata.labels.hexabase\\.ai/project-id}')
     ).stdout;
@@ -129,13 +129,13 @@ describe('reconciling a workspace into a real virtual cluster', () => {
 
   it('follows a group rename in every binding', async () => {
     const db = platform().db;
-    const ws = (await workspaceAccess(db, wsId, actor.userId))!;
+    const ws = (await workspaceAccess(platform().authz, wsId, actor.userId))!;
     const { updateGroup } = await import('../workspaces/groups');
     const [devs] = await db
       .select()
       .from(groups)
       .where(and(eq(groups.workspaceId, wsId), eq(groups.name, 'devs')));
-    await updateGroup(db, actor, ws, devs!.id, { name: 'developers' });
+    await updateGroup(platform().authz, actor, ws, devs!.id, { name: 'developers' });
     await reconcile();
     const subjects = (
       await k('get', 'rolebindings', '-n', 'web', '-o', 'jsonpath={.items[*].subjects[0].name}')

@@ -38,6 +38,7 @@ describe('provisioner on the real host cluster (Flux/vCluster stand-in)', () => 
     });
   const deps = (): ProvisionerDeps => ({
     db: platform().db,
+    authzCache: platform().authz.cache,
     host: hostCluster(env()),
     chart: chartOptions(env()),
     log: platform().log,
@@ -53,7 +54,7 @@ describe('provisioner on the real host cluster (Flux/vCluster stand-in)', () => 
 
   it('provisions a workspace to RUNNING with its vCluster, RBAC and projects', async () => {
     const { team, workspaceId, taskId } = await workspace();
-    const ws = (await workspaceAccess(platform().db, workspaceId, team.admin.userId))!;
+    const ws = (await workspaceAccess(platform().authz, workspaceId, team.admin.userId))!;
     await createProject(platform().db, { userId: team.admin.userId }, ws, { name: 'web' });
     expect(await converge(deps(), workspaceId)).toBe('running');
     const [row] = await platform().db.select().from(workspaces).where(eq(workspaces.id, workspaceId));
@@ -144,7 +145,7 @@ describe('provisioner on the real host cluster (Flux/vCluster stand-in)', () => 
 
   it('converges with no duplicate and no orphan after a crash between any two steps', async () => {
     const { team, workspaceId } = await workspace('free');
-    const ws = (await workspaceAccess(platform().db, workspaceId, team.admin.userId))!;
+    const ws = (await workspaceAccess(platform().authz, workspaceId, team.admin.userId))!;
     await createProject(platform().db, { userId: team.admin.userId }, ws, { name: 'api' });
     const real = deps();
     // The worker dies after its n-th call to the Kubernetes API, for every n until a run gets through.
@@ -184,7 +185,7 @@ describe('provisioner on the real host cluster (Flux/vCluster stand-in)', () => 
 
   it('applies a plan change in place (quota follows the plan)', async () => {
     const { team, workspaceId } = await workspace('standard');
-    const ws = (await workspaceAccess(platform().db, workspaceId, team.admin.userId))!;
+    const ws = (await workspaceAccess(platform().authz, workspaceId, team.admin.userId))!;
     await createProject(platform().db, { userId: team.admin.userId }, ws, { name: 'svc' });
     expect(await converge(deps(), workspaceId)).toBe('running');
     const { changeWorkspacePlan } = await import('../workspaces/workspaces');

@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import type { VersionedCache } from '../cache/versioned';
 import type { Db } from '../db';
 import { plans, workspaces } from '../db/schema';
 import type { ChartOptions, WorkspaceSpec } from '../k8s/host-objects';
@@ -14,7 +15,14 @@ import { CONDITION, progressTask, setStatus, withCondition, withReadySummary } f
 /** Not done yet, nothing wrong: the caller retries later (5xx to the dispatcher, or the next tick). */
 export class Requeue extends Error {}
 
-export type ProvisionerDeps = { db: Db; host: Kube | undefined; chart: ChartOptions; log: Logger };
+export type ProvisionerDeps = {
+  db: Db;
+  /** A deleted workspace's cached authorization goes with its row (shared/authz). */
+  authzCache: VersionedCache;
+  host: Kube | undefined;
+  chart: ChartOptions;
+  log: Logger;
+};
 
 export type Outcome = 'gone' | 'running' | 'error' | 'no-host';
 
@@ -36,7 +44,7 @@ export async function reconcileWorkspace(deps: ProvisionerDeps, wsId: string): P
     return 'no-host';
   }
   if (ws.deletionRequestedAt) {
-    await deleteWorkspaceResources(db, host, wsId, (why) => new Requeue(why));
+    await deleteWorkspaceResources(deps, host, wsId, (why) => new Requeue(why));
     return 'gone';
   }
 

@@ -59,14 +59,14 @@ async function joinWorkspace(p: Platform, orgAdmin: TestUser, orgId: string, wsI
     role: 'member',
   });
   await respondToInvitation(p.orgs, { userId: user.userId }, { id: inv.id }, 'accept');
-  const ws = (await workspaceAccess(p.db, wsId, orgAdmin.userId))!;
-  await addWorkspaceMember(p.db, { userId: orgAdmin.userId }, ws, user.userId);
+  const ws = (await workspaceAccess(p.authz, wsId, orgAdmin.userId))!;
+  await addWorkspaceMember(p.authz, { userId: orgAdmin.userId }, ws, user.userId);
   if (asAdmin) {
     const [admins] = await p.db
       .select()
       .from(groups)
       .where(and(eq(groups.workspaceId, wsId), eq(groups.name, 'WSAdmins')));
-    await addGroupMember(p.db, { userId: orgAdmin.userId }, ws, admins!.id, user.userId);
+    await addGroupMember(p.authz, { userId: orgAdmin.userId }, ws, admins!.id, user.userId);
   }
   return user;
 }
@@ -91,11 +91,11 @@ export async function matrixFixture(p: Platform) {
   const wsId = created.workspaceId;
   const wsUser = await joinWorkspace(p, team.admin, team.orgId, wsId, false);
   const wsAdmin = await joinWorkspace(p, team.admin, team.orgId, wsId, true);
-  const ws = (await workspaceAccess(p.db, wsId, wsAdmin.userId))!;
+  const ws = (await workspaceAccess(p.authz, wsId, wsAdmin.userId))!;
   const actor = { userId: wsAdmin.userId };
   const group = await createGroup(p.db, actor, ws, { name: 'devs' });
-  await addGroupMember(p.db, actor, ws, group.id, wsUser.userId);
-  const cra = await assignClusterRole(p.db, actor, ws, {
+  await addGroupMember(p.authz, actor, ws, group.id, wsUser.userId);
+  const cra = await assignClusterRole(p.authz, actor, ws, {
     groupId: group.id,
     clusterRoleName: 'hexabase:workspace-viewer',
   });
@@ -105,7 +105,7 @@ export async function matrixFixture(p: Platform) {
     rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }],
   });
   const ra = await assignRole(p.db, actor, ws, project.id, { groupId: group.id, roleId: role.id });
-  await removeWorkspaceMember(p.db, { userId: team.admin.userId }, ws, team.admin.userId);
+  await removeWorkspaceMember(p.authz, { userId: team.admin.userId }, ws, team.admin.userId);
   return {
     ...team,
     outsider,

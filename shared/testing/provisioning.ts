@@ -49,6 +49,7 @@ export function useProvisioning(env: () => Record<string, string> = () => ({})) 
   });
   const deps = (): ProvisionerDeps => ({
     db: platform().db,
+    authzCache: platform().authz.cache,
     host: hostCluster(platform().env),
     chart: chartOptions(platform().env),
     log: platform().log,

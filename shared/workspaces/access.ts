@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import type { OrgRole } from '../authz';
+import { type Authz, type OrgRole, versionOf } from '../authz';
 import type { Db } from '../db';
 import { rows } from '../db/raw';
 import { projects } from '../db/schema';
@@ -17,10 +17,23 @@ export type WorkspaceAccess = {
 export const workspaceNotFound = () => new NotFoundError('No such workspace.', 'WORKSPACE_NOT_FOUND');
 
 /**
- * Everything authorization needs about a caller and a workspace, in one query: every workspace route asks it
- * first, so each extra round trip here is paid by all of them (it was four; see docs/benchmarks.md).
+ * Everything authorization needs about a caller and a workspace. Every workspace route asks it first, so it is
+ * cached under the user's and the workspace's versions (shared/authz), and a miss is one query (it was four; see
+ * docs/benchmarks.md).
  */
-export async function workspaceAccess(
+export function workspaceAccess(
+  authz: Authz,
+  workspaceId: string,
+  userId: string,
+): Promise<WorkspaceAccess | undefined> {
+  return authz.cache.read(
+    `wa:${workspaceId}:${userId}`,
+    [versionOf.user(userId), versionOf.workspace(workspaceId)],
+    () => loadWorkspaceAccess(authz.db, workspaceId, userId),
+  );
+}
+
+async function loadWorkspaceAccess(
   db: Db,
   workspaceId: string,
   userId: string,
@@ -61,12 +74,12 @@ export type Need = 'read' | 'manage' | 'membership' | 'lifecycle';
  * workspace or org admins manage membership; org admins manage the lifecycle. Everyone else: 404.
  */
 export async function requireWorkspace(
-  db: Db,
+  authz: Authz,
   workspaceId: string,
   userId: string,
   need: Need,
 ): Promise<WorkspaceAccess> {
-  const a = await workspaceAccess(db, workspaceId, userId);
+  const a = await workspaceAccess(authz, workspaceId, userId);
   if (!a || !(a.member || a.orgAdmin)) throw workspaceNotFound();
   const allowed =
     need === 'read' ||
@@ -82,15 +95,22 @@ export async function requireWorkspace(
   return a;
 }
 
-/** Project routes name only the project: its workspace decides who may act. Unknown or invisible: 404. */
-export async function requireProject(db: Db, projectId: string, userId: string, need: Need) {
-  const [p] = await db
-    .select({ workspaceId: projects.workspaceId })
-    .from(projects)
-    .where(eq(projects.id, projectId));
-  if (!p) throw new NotFoundError('No such project.', 'PROJECT_NOT_FOUND');
+/**
+ * Project routes name only the project: its workspace decides who may act. Unknown or invisible: 404. A project
+ * never moves to another workspace, so which workspace it belongs to is cached without a version; a deleted one's
+ * routes still find no project after the check.
+ */
+export async function requireProject(authz: Authz, projectId: string, userId: string, need: Need) {
+  const workspaceId = await authz.cache.read(`pw:${projectId}`, [], async () => {
+    const [p] = await authz.db
+      .select({ workspaceId: projects.workspaceId })
+      .from(projects)
+      .where(eq(projects.id, projectId));
+    return p?.workspaceId;
+  });
+  if (!workspaceId) throw new NotFoundError('No such project.', 'PROJECT_NOT_FOUND');
   try {
-    return await requireWorkspace(db, p.workspaceId, userId, need);
+    return await requireWorkspace(authz, workspaceId, userId, need);
   } catch (err) {
     if (err instanceof NotFoundError) throw new NotFoundError('No such project.', 'PROJECT_NOT_FOUND');
     throw err;

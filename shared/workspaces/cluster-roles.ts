@@ -1,4 +1,5 @@
 import { and, asc, eq } from 'drizzle-orm';
+import { type Authz, authzTransaction } from '../authz';
 import type { Db } from '../db';
 import { isUniqueViolation } from '../db/errors';
 import { groups, roleAssignments } from '../db/schema';
@@ -39,13 +40,13 @@ export async function listClusterRoleAssignments(db: Db, wsId: string): Promise<
 }
 
 export async function assignClusterRole(
-  db: Db,
+  authz: Authz,
   actor: Actor,
   ws: WorkspaceAccess,
   input: { groupId: string; clusterRoleName: WorkspaceClusterRole },
 ) {
   try {
-    return await db.transaction(async (tx) => {
+    return await authzTransaction(authz, { workspaces: [ws.workspaceId] }, async (tx) => {
       const g = await assignableGroup(tx, ws.workspaceId, input.groupId);
       const id = newId('ra');
       const [row] = await tx
@@ -79,8 +80,13 @@ export async function assignClusterRole(
   }
 }
 
-export async function unassignClusterRole(db: Db, actor: Actor, ws: WorkspaceAccess, assignmentId: string) {
-  await db.transaction(async (tx) => {
+export async function unassignClusterRole(
+  authz: Authz,
+  actor: Actor,
+  ws: WorkspaceAccess,
+  assignmentId: string,
+) {
+  await authzTransaction(authz, { workspaces: [ws.workspaceId] }, async (tx) => {
     const gone = await tx
       .delete(roleAssignments)
       .where(

@@ -1,4 +1,5 @@
 import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { type Authz, authzTransaction } from '../authz';
 import type { Db } from '../db';
 import { isUniqueViolation } from '../db/errors';
 import { rows } from '../db/raw';
@@ -98,14 +99,14 @@ export async function createGroup(
 
 /** Rename and/or move. Moving under itself or a descendant is a cycle: 422. Default groups keep their names. */
 export async function updateGroup(
-  db: Db,
+  authz: Authz,
   actor: Actor,
   ws: WorkspaceAccess,
   groupId: string,
   input: { name?: string; parentId?: string | null },
 ) {
   try {
-    return await db.transaction(async (tx) => {
+    return await authzTransaction(authz, { workspaces: [ws.workspaceId] }, async (tx) => {
       await lockWorkspace(tx, ws.workspaceId);
       const g = await requireGroup(tx, ws.workspaceId, groupId);
       if (g.isDefault && input.name !== undefined && input.name !== g.name) {
@@ -149,8 +150,8 @@ export async function updateGroup(
   }
 }
 
-export async function deleteGroup(db: Db, actor: Actor, ws: WorkspaceAccess, groupId: string) {
-  await db.transaction(async (tx) => {
+export async function deleteGroup(authz: Authz, actor: Actor, ws: WorkspaceAccess, groupId: string) {
+  await authzTransaction(authz, { workspaces: [ws.workspaceId] }, async (tx) => {
     await lockWorkspace(tx, ws.workspaceId);
     const g = await requireGroup(tx, ws.workspaceId, groupId);
     if (g.isDefault) throw new ConflictError('The default groups cannot be deleted.', 'DEFAULT_GROUP');
@@ -178,13 +179,13 @@ export async function listGroupMembers(db: Db, wsId: string, groupId: string) {
 }
 
 export async function addGroupMember(
-  db: Db,
+  authz: Authz,
   actor: Actor,
   ws: WorkspaceAccess,
   groupId: string,
   userId: string,
 ) {
-  await db.transaction(async (tx) => {
+  await authzTransaction(authz, { workspaces: [ws.workspaceId] }, async (tx) => {
     await requireGroup(tx, ws.workspaceId, groupId);
     const [m] = await tx
       .select()
@@ -208,13 +209,13 @@ export async function addGroupMember(
 }
 
 export async function removeGroupMember(
-  db: Db,
+  authz: Authz,
   actor: Actor,
   ws: WorkspaceAccess,
   groupId: string,
   userId: string,
 ) {
-  await db.transaction(async (tx) => {
+  await authzTransaction(authz, { workspaces: [ws.workspaceId] }, async (tx) => {
     await requireGroup(tx, ws.workspaceId, groupId);
     const gone = await tx
       .delete(groupMemberships)

@@ -1,5 +1,5 @@
 import { and, asc, count, eq, gt, or } from 'drizzle-orm';
-import { orgRoleOf } from '../authz';
+import { type Authz, authzTransaction, orgRoleOf } from '../authz';
 import type { Db } from '../db';
 import { groupMemberships, groups, plans, users, workspaceMembers, workspaces } from '../db/schema';
 import { ConflictError, NotFoundError, RuleViolationError } from '../errors';
@@ -48,8 +48,8 @@ export async function listWorkspaceMembers(
 }
 
 /** Adds an organization member to the workspace (into WSUsers), within the plan's member cap. */
-export async function addWorkspaceMember(db: Db, actor: Actor, ws: WorkspaceAccess, userId: string) {
-  return db.transaction(async (tx) => {
+export async function addWorkspaceMember(authz: Authz, actor: Actor, ws: WorkspaceAccess, userId: string) {
+  return authzTransaction(authz, { workspaces: [ws.workspaceId] }, async (tx) => {
     // The workspace row lock serialises concurrent additions, so the cap holds.
     const [w] = await tx.select().from(workspaces).where(eq(workspaces.id, ws.workspaceId)).for('update');
     if (!(await orgRoleOf(tx, ws.organizationId, userId))) {
@@ -91,8 +91,8 @@ export async function addWorkspaceMember(db: Db, actor: Actor, ws: WorkspaceAcce
 }
 
 /** Removes a member; their group memberships go with them (foreign-key cascade). */
-export async function removeWorkspaceMember(db: Db, actor: Actor, ws: WorkspaceAccess, userId: string) {
-  await db.transaction(async (tx) => {
+export async function removeWorkspaceMember(authz: Authz, actor: Actor, ws: WorkspaceAccess, userId: string) {
+  await authzTransaction(authz, { workspaces: [ws.workspaceId] }, async (tx) => {
     const gone = await tx
       .delete(workspaceMembers)
       .where(and(eq(workspaceMembers.workspaceId, ws.workspaceId), eq(workspaceMembers.userId, userId)))

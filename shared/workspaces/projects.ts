@@ -1,6 +1,7 @@
-import { and, asc, count, eq } from 'drizzle-orm';
+import { and, asc, count, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { isUniqueViolation } from '../db/errors';
+import { prepared } from '../db/prepared';
 import { plans, projects, workspaces } from '../db/schema';
 import { ConflictError, NotFoundError, RuleViolationError } from '../errors';
 import { newId } from '../ids';
@@ -41,10 +42,18 @@ const view = (p: typeof projects.$inferSelect): ProjectView => ({
 
 export const projectNotFound = () => new NotFoundError('No such project.', 'PROJECT_NOT_FOUND');
 
+const projectsOf = (db: Db) =>
+  prepared(db, 'projects_of_workspace', (d) =>
+    d
+      .select()
+      .from(projects)
+      .where(eq(projects.workspaceId, sql.placeholder('wsId')))
+      .orderBy(asc(projects.name))
+      .prepare('projects_of_workspace'),
+  );
+
 export async function listProjects(db: Db, wsId: string): Promise<ProjectView[]> {
-  return (
-    await db.select().from(projects).where(eq(projects.workspaceId, wsId)).orderBy(asc(projects.name))
-  ).map(view);
+  return (await projectsOf(db).execute({ wsId })).map(view);
 }
 
 export function projectTree(list: ProjectView[]): ProjectNode[] {

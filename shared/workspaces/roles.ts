@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Db } from '../db';
 import { isUniqueViolation } from '../db/errors';
 import { rows } from '../db/raw';

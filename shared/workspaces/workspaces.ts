@@ -1,7 +1,8 @@
-import { and, asc, desc, eq, inArray, lt, or } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import { audit } from '../audit';
 import type { Db } from '../db';
 import { isUniqueViolation } from '../db/errors';
+import { prepared } from '../db/prepared';
 import {
   groupMemberships,
   groups,
@@ -161,6 +162,39 @@ export async function createWorkspace(
   }
 }
 
+const firstPageForAdmin = (db: Db) =>
+  prepared(db, 'workspaces_first_page_admin', (d) =>
+    d
+      .select()
+      .from(workspaces)
+      .where(eq(workspaces.organizationId, sql.placeholder('orgId')))
+      .orderBy(desc(workspaces.createdAt), desc(workspaces.id))
+      .limit(sql.placeholder('limit'))
+      .prepare('workspaces_first_page_admin'),
+  );
+
+const firstPageForMember = (db: Db) =>
+  prepared(db, 'workspaces_first_page_member', (d) =>
+    d
+      .select()
+      .from(workspaces)
+      .where(
+        and(
+          eq(workspaces.organizationId, sql.placeholder('orgId')),
+          inArray(
+            workspaces.id,
+            d
+              .select({ id: workspaceMembers.workspaceId })
+              .from(workspaceMembers)
+              .where(eq(workspaceMembers.userId, sql.placeholder('userId'))),
+          ),
+        ),
+      )
+      .orderBy(desc(workspaces.createdAt), desc(workspaces.id))
+      .limit(sql.placeholder('limit'))
+      .prepare('workspaces_first_page_member'),
+  );
+
 /** Org admins see every workspace of the organization; other members the ones they belong to. Newest first. */
 export async function listWorkspaces(
   db: Db,
@@ -169,6 +203,12 @@ export async function listWorkspaces(
   page: PageInput,
 ): Promise<Page<WorkspaceView>> {
   const after = decodeCursor(page.cursor, TimeIdCursor);
+  if (!after) {
+    // The first page is what almost every call asks for: a prepared statement per visibility rule.
+    const first = viewer.orgAdmin ? firstPageForAdmin(db) : firstPageForMember(db);
+    const rows = await first.execute({ orgId, userId: viewer.userId, limit: page.limit + 1 });
+    return toPage(rows, page.limit, view, (r) => [r.createdAt.toISOString(), r.id]);
+  }
   const rows = await db
     .select()
     .from(workspaces)
@@ -197,11 +237,22 @@ export async function listWorkspaces(
   return toPage(rows, page.limit, view, (r) => [r.createdAt.toISOString(), r.id]);
 }
 
+const workspaceById = (db: Db) =>
+  prepared(db, 'workspace_by_id', (d) =>
+    d
+      .select()
+      .from(workspaces)
+      .where(
+        and(
+          eq(workspaces.id, sql.placeholder('wsId')),
+          eq(workspaces.organizationId, sql.placeholder('orgId')),
+        ),
+      )
+      .prepare('workspace_by_id'),
+  );
+
 export async function getWorkspace(db: Db, orgId: string, wsId: string): Promise<WorkspaceView> {
-  const [w] = await db
-    .select()
-    .from(workspaces)
-    .where(and(eq(workspaces.id, wsId), eq(workspaces.organizationId, orgId)));
+  const [w] = await workspaceById(db).execute({ wsId, orgId });
   if (!w) throw workspaceNotFound();
   return view(w);
 }

@@ -2,7 +2,8 @@ import { CliAuthorizeParams, grantCliCode, loopbackRedirect } from '../../../sha
 import { CSRF_FIELD, csrfTokenOf } from '../../../shared/auth/csrf';
 import { getMe } from '../../../shared/auth/me';
 import { NotFoundError, UnauthenticatedError } from '../../../shared/errors';
-import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import * as z from '../../../shared/http/zod';
 import type { AuthDeps } from '../app';
 import { consentPage, pageHeaders, signInPage } from '../pages';
 

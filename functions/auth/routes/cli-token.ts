@@ -1,6 +1,7 @@
 import { CliTokenRequest, redeemCliCode } from '../../../shared/auth/cli-login';
 import { requestMeta } from '../../../shared/auth/middleware';
-import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import * as z from '../../../shared/http/zod';
 import type { AuthDeps } from '../app';
 import { PatSchema } from './tokens';
 

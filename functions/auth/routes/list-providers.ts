@@ -1,5 +1,6 @@
-import { commonResponses, createRoute, defineOperation, z } from '../../../shared/http/openapi';
+import { commonResponses, createRoute, defineOperation } from '../../../shared/http/openapi';
 import { pageOf } from '../../../shared/http/pagination';
+import * as z from '../../../shared/http/zod';
 import type { AuthDeps } from '../app';
 
 const ProviderSchema = z.object({

@@ -1,5 +1,6 @@
 import { getMe } from '../../../shared/auth/me';
-import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import * as z from '../../../shared/http/zod';
 import type { AuthDeps } from '../app';
 
 const MeSchema = z

@@ -2,7 +2,8 @@ import { getCookie } from 'hono/cookie';
 import { COOKIES, requestMeta } from '../../../shared/auth/middleware';
 import { refreshSession } from '../../../shared/auth/refresh';
 import { UnauthenticatedError } from '../../../shared/errors';
-import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import * as z from '../../../shared/http/zod';
 import type { AuthDeps } from '../app';
 import { setSessionCookies } from '../cookies';
 

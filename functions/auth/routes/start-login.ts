@@ -1,5 +1,6 @@
 import { startSignIn } from '../../../shared/auth/flow';
-import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import * as z from '../../../shared/http/zod';
 import type { AuthDeps } from '../app';
 import { ProviderParam } from '../schemas';
 

@@ -1,7 +1,8 @@
 import { requestMeta } from '../../../shared/auth/middleware';
 import { createPat, listPats, revokePat } from '../../../shared/auth/pats';
-import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
 import { PageQuery, pageOf } from '../../../shared/http/pagination';
+import * as z from '../../../shared/http/zod';
 import { idSchema } from '../../../shared/ids';
 import type { AuthDeps } from '../app';
 

@@ -1,4 +1,5 @@
-import { createRoute, defineOperation, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation } from '../../../shared/http/openapi';
+import * as z from '../../../shared/http/zod';
 import type { DocsDeps } from '../app';
 
 export const route = createRoute({

@@ -18,5 +18,13 @@ export const route = createRoute({
 
 export const getReferenceOperation = defineOperation(route, (_deps: DocsDeps) => {
   const page = referencePage('/api/v1/openapi.json');
-  return (c) => c.html(page.html, 200, { 'content-security-policy': page.csp, 'x-frame-options': 'DENY' });
+  // Encoded once: the page has characters beyond Latin-1, which Node would otherwise encode to UTF-8 twice per
+  // request (for Content-Length, then for the socket).
+  const html = new TextEncoder().encode(page.html);
+  const headers = {
+    'content-type': 'text/html; charset=UTF-8',
+    'content-security-policy': page.csp,
+    'x-frame-options': 'DENY',
+  };
+  return (c) => c.body(html, 200, headers);
 });

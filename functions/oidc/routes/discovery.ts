@@ -1,5 +1,6 @@
 import { requireIssuer, workspaceIssuer } from '../../../shared/auth/id-tokens';
-import { createRoute, defineOperation, idParam, problems, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, idParam, problems } from '../../../shared/http/openapi';
+import * as z from '../../../shared/http/zod';
 import type { OidcDeps } from '../app';
 
 const WsParams = z.object({ wsId: idParam('wsId', 'ws') });

@@ -1,7 +1,8 @@
 import { authenticateToken } from '../../../shared/auth/authenticate';
 import { issueWorkspaceIdToken } from '../../../shared/auth/id-tokens';
 import { AppError } from '../../../shared/errors';
-import { createRoute, defineOperation, idParam, problems, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, idParam, problems } from '../../../shared/http/openapi';
+import * as z from '../../../shared/http/zod';
 import type { OidcDeps } from '../app';
 
 const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';

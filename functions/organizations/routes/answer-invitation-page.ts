@@ -1,6 +1,7 @@
 import { actorOf, CSRF_FIELD } from '../../../shared/auth/middleware';
 import { AppError } from '../../../shared/errors';
-import { createRoute, defineOperation, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation } from '../../../shared/http/openapi';
+import * as z from '../../../shared/http/zod';
 import { answerInvitationLink } from '../../../shared/orgs/invitation-links';
 import type { OrganizationsDeps } from '../app';
 import { answered, refusal, respond, signInFor, signInToAnswer } from '../pages';

@@ -1,6 +1,7 @@
 import { requireOrgRole } from '../../../shared/authz';
-import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
 import { Instant, PageQuery, pageOf } from '../../../shared/http/pagination';
+import * as z from '../../../shared/http/zod';
 import { idSchema } from '../../../shared/ids';
 import { listAuditLog } from '../../../shared/orgs/audit-log';
 import type { OrganizationsDeps } from '../app';
@@ -43,7 +44,7 @@ export const auditLogOperation = defineOperation(
   }),
   (deps: OrganizationsDeps) => async (c) => {
     const { orgId } = c.req.valid('param');
-    await requireOrgRole(deps.db, orgId, c.var.principal!.userId, 'admin');
+    await requireOrgRole(deps.authz, orgId, c.var.principal!.userId, 'admin');
     const { actor, action, since, until, ...page } = c.req.valid('query');
     const filter = {
       ...(actor ? { actorId: actor } : {}),

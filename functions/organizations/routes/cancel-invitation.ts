@@ -19,7 +19,7 @@ export const cancelInvitationOperation = defineOperation(
   }),
   (deps: OrganizationsDeps) => async (c) => {
     const { orgId, invitationId } = c.req.valid('param');
-    await requireOrgRole(deps.db, orgId, c.var.principal!.userId, 'admin');
+    await requireOrgRole(deps.authz, orgId, c.var.principal!.userId, 'admin');
     await cancelInvitation(deps.orgs, actorOf(c, deps.auth.trustProxy), orgId, invitationId);
     return c.body(null, 204);
   },

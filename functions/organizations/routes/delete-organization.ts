@@ -19,7 +19,7 @@ export const deleteOrganizationOperation = defineOperation(
   }),
   (deps: OrganizationsDeps) => async (c) => {
     const { orgId } = c.req.valid('param');
-    await requireOrgRole(deps.db, orgId, c.var.principal!.userId, 'admin');
+    await requireOrgRole(deps.authz, orgId, c.var.principal!.userId, 'admin');
     await deleteOrganization(deps.orgs, actorOf(c, deps.auth.trustProxy), orgId);
     return c.body(null, 204);
   },

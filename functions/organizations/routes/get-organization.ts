@@ -21,7 +21,7 @@ export const getOrganizationOperation = defineOperation(
   }),
   (deps: OrganizationsDeps) => async (c) => {
     const { orgId } = c.req.valid('param');
-    const role = await requireOrgRole(deps.db, orgId, c.var.principal!.userId, 'member');
+    const role = await requireOrgRole(deps.authz, orgId, c.var.principal!.userId, 'member');
     return c.json(await getOrganization(deps.orgs, orgId, role), 200);
   },
 );

@@ -1,6 +1,7 @@
 import { csrfTokenOf } from '../../../shared/auth/csrf';
 import { AppError } from '../../../shared/errors';
-import { createRoute, defineOperation, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation } from '../../../shared/http/openapi';
+import * as z from '../../../shared/http/zod';
 import { openInvitationLink } from '../../../shared/orgs/invitation-links';
 import type { OrganizationsDeps } from '../app';
 import { incompleteLink, invitation, refusal, respond, signInFor, signInToAnswer } from '../pages';

@@ -1,5 +1,6 @@
-import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
 import { pageOf } from '../../../shared/http/pagination';
+import * as z from '../../../shared/http/zod';
 import { listMyInvitations } from '../../../shared/orgs/invitations';
 import type { OrganizationsDeps } from '../app';
 import { Role } from '../schemas';

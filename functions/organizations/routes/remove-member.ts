@@ -20,7 +20,7 @@ export const removeMemberOperation = defineOperation(
   }),
   (deps: OrganizationsDeps) => async (c) => {
     const { orgId, userId } = c.req.valid('param');
-    await requireOrgRole(deps.db, orgId, c.var.principal!.userId, 'admin');
+    await requireOrgRole(deps.authz, orgId, c.var.principal!.userId, 'admin');
     await removeMember(deps.orgs, actorOf(c, deps.auth.trustProxy), orgId, userId);
     return c.body(null, 204);
   },

@@ -1,6 +1,7 @@
 import { actorOf } from '../../../shared/auth/middleware';
 import { requireOrgRole } from '../../../shared/authz';
-import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import * as z from '../../../shared/http/zod';
 import { renameOrganization } from '../../../shared/orgs/organizations';
 import type { OrganizationsDeps } from '../app';
 import { OrganizationSchema, OrgName, OrgParam } from '../schemas';
@@ -22,7 +23,7 @@ export const renameOrganizationOperation = defineOperation(
   }),
   (deps: OrganizationsDeps) => async (c) => {
     const { orgId } = c.req.valid('param');
-    await requireOrgRole(deps.db, orgId, c.var.principal!.userId, 'admin');
+    await requireOrgRole(deps.authz, orgId, c.var.principal!.userId, 'admin');
     const org = await renameOrganization(
       deps.orgs,
       actorOf(c, deps.auth.trustProxy),

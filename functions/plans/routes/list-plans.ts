@@ -1,5 +1,6 @@
-import { commonResponses, createRoute, defineOperation, z } from '../../../shared/http/openapi';
+import { commonResponses, createRoute, defineOperation } from '../../../shared/http/openapi';
 import { PageQuery, pageOf } from '../../../shared/http/pagination';
+import * as z from '../../../shared/http/zod';
 import { listPlans } from '../../../shared/plans';
 import type { PlansDeps } from '../app';
 

@@ -1,5 +1,6 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import { createRoute, defineOperation, idParam, problems, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, idParam, problems } from '../../../shared/http/openapi';
+import * as z from '../../../shared/http/zod';
 import { idSchema } from '../../../shared/ids';
 import { requireWorkspace } from '../../../shared/workspaces/access';
 import {
@@ -58,7 +59,7 @@ export const listProjectsOperation = defineOperation(
   }),
   (deps: ProjectsDeps) => async (c) => {
     const { wsId } = c.req.valid('param');
-    await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'read');
+    await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'read');
     const list = await listProjects(deps.db, wsId);
     return c.json(
       { items: c.req.valid('query').hierarchical === 'true' ? projectTree(list) : list, nextCursor: null },
@@ -91,7 +92,7 @@ export const createProjectOperation = defineOperation(
   }),
   (deps: ProjectsDeps) => async (c) => {
     const { wsId } = c.req.valid('param');
-    const ws = await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'manage');
+    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'manage');
     return c.json(
       await createProject(deps.db, actorOf(c, deps.auth.trustProxy), ws, c.req.valid('json')),
       201,
@@ -113,7 +114,7 @@ export const getProjectOperation = defineOperation(
   }),
   (deps: ProjectsDeps) => async (c) => {
     const { wsId, projectId } = c.req.valid('param');
-    await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'read');
+    await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'read');
     return c.json(await getProject(deps.db, wsId, projectId), 200);
   },
 );
@@ -132,7 +133,7 @@ export const deleteProjectOperation = defineOperation(
   }),
   (deps: ProjectsDeps) => async (c) => {
     const { wsId, projectId } = c.req.valid('param');
-    const ws = await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'manage');
+    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'manage');
     await deleteProject(deps.db, actorOf(c, deps.auth.trustProxy), ws, projectId);
     return c.body(null, 204);
   },

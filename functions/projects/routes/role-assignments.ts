@@ -1,5 +1,6 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import { createRoute, defineOperation, idParam, problems, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, idParam, problems } from '../../../shared/http/openapi';
+import * as z from '../../../shared/http/zod';
 import { idSchema } from '../../../shared/ids';
 import { requireProject } from '../../../shared/workspaces/access';
 import { assignRole, listRoleAssignments, unassignRole } from '../../../shared/workspaces/roles';
@@ -42,7 +43,7 @@ export const listRoleAssignmentsOperation = defineOperation(
   }),
   (deps: ProjectsDeps) => async (c) => {
     const { projectId } = c.req.valid('param');
-    await requireProject(deps.db, projectId, c.var.principal!.userId, 'read');
+    await requireProject(deps.authz, projectId, c.var.principal!.userId, 'read');
     return c.json({ items: await listRoleAssignments(deps.db, projectId), nextCursor: null }, 200);
   },
 );
@@ -74,7 +75,7 @@ export const assignRoleOperation = defineOperation(
   }),
   (deps: ProjectsDeps) => async (c) => {
     const { projectId } = c.req.valid('param');
-    const ws = await requireProject(deps.db, projectId, c.var.principal!.userId, 'manage');
+    const ws = await requireProject(deps.authz, projectId, c.var.principal!.userId, 'manage');
     return c.json(
       await assignRole(deps.db, actorOf(c, deps.auth.trustProxy), ws, projectId, c.req.valid('json')),
       201,
@@ -93,7 +94,7 @@ export const unassignRoleOperation = defineOperation(
   }),
   (deps: ProjectsDeps) => async (c) => {
     const { projectId, assignmentId } = c.req.valid('param');
-    const ws = await requireProject(deps.db, projectId, c.var.principal!.userId, 'manage');
+    const ws = await requireProject(deps.authz, projectId, c.var.principal!.userId, 'manage');
     await unassignRole(deps.db, actorOf(c, deps.auth.trustProxy), ws, projectId, assignmentId);
     return c.body(null, 204);
   },

@@ -1,5 +1,6 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import { createRoute, defineOperation, idParam, problems, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, idParam, problems } from '../../../shared/http/openapi';
+import * as z from '../../../shared/http/zod';
 import { requireProject } from '../../../shared/workspaces/access';
 import {
   createRole,
@@ -43,7 +44,7 @@ export const listRolesOperation = defineOperation(
   }),
   (deps: ProjectsDeps) => async (c) => {
     const { projectId } = c.req.valid('param');
-    await requireProject(deps.db, projectId, c.var.principal!.userId, 'read');
+    await requireProject(deps.authz, projectId, c.var.principal!.userId, 'read');
     return c.json({ items: await listRoles(deps.db, projectId), nextCursor: null }, 200);
   },
 );
@@ -68,7 +69,7 @@ export const createRoleOperation = defineOperation(
   }),
   (deps: ProjectsDeps) => async (c) => {
     const { projectId } = c.req.valid('param');
-    const ws = await requireProject(deps.db, projectId, c.var.principal!.userId, 'manage');
+    const ws = await requireProject(deps.authz, projectId, c.var.principal!.userId, 'manage');
     return c.json(
       await createRole(deps.db, actorOf(c, deps.auth.trustProxy), ws, projectId, c.req.valid('json')),
       201,
@@ -90,7 +91,7 @@ export const getRoleOperation = defineOperation(
   }),
   (deps: ProjectsDeps) => async (c) => {
     const { projectId, roleId } = c.req.valid('param');
-    await requireProject(deps.db, projectId, c.var.principal!.userId, 'read');
+    await requireProject(deps.authz, projectId, c.var.principal!.userId, 'read');
     return c.json(await getRole(deps.db, projectId, roleId), 200);
   },
 );
@@ -115,7 +116,7 @@ export const updateRoleOperation = defineOperation(
   }),
   (deps: ProjectsDeps) => async (c) => {
     const { projectId, roleId } = c.req.valid('param');
-    const ws = await requireProject(deps.db, projectId, c.var.principal!.userId, 'manage');
+    const ws = await requireProject(deps.authz, projectId, c.var.principal!.userId, 'manage');
     return c.json(
       await updateRole(deps.db, actorOf(c, deps.auth.trustProxy), ws, projectId, roleId, c.req.valid('json')),
       200,
@@ -137,7 +138,7 @@ export const deleteRoleOperation = defineOperation(
   }),
   (deps: ProjectsDeps) => async (c) => {
     const { projectId, roleId } = c.req.valid('param');
-    const ws = await requireProject(deps.db, projectId, c.var.principal!.userId, 'manage');
+    const ws = await requireProject(deps.authz, projectId, c.var.principal!.userId, 'manage');
     await deleteRole(deps.db, actorOf(c, deps.auth.trustProxy), ws, projectId, roleId);
     return c.body(null, 204);
   },

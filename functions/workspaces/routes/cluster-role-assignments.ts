@@ -1,5 +1,6 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import { createRoute, defineOperation, idParam, problems, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, idParam, problems } from '../../../shared/http/openapi';
+import * as z from '../../../shared/http/zod';
 import { idSchema } from '../../../shared/ids';
 import { requireWorkspace } from '../../../shared/workspaces/access';
 import {
@@ -40,7 +41,7 @@ export const listClusterRoleAssignmentsOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId } = c.req.valid('param');
-    await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'read');
+    await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'read');
     return c.json({ items: await listClusterRoleAssignments(deps.db, wsId), nextCursor: null }, 200);
   },
 );
@@ -72,9 +73,9 @@ export const assignClusterRoleOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId } = c.req.valid('param');
-    const ws = await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'manage');
+    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'manage');
     return c.json(
-      await assignClusterRole(deps.db, actorOf(c, deps.auth.trustProxy), ws, c.req.valid('json')),
+      await assignClusterRole(deps.authz, actorOf(c, deps.auth.trustProxy), ws, c.req.valid('json')),
       201,
     );
   },
@@ -91,8 +92,8 @@ export const unassignClusterRoleOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId, assignmentId } = c.req.valid('param');
-    const ws = await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'manage');
-    await unassignClusterRole(deps.db, actorOf(c, deps.auth.trustProxy), ws, assignmentId);
+    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'manage');
+    await unassignClusterRole(deps.authz, actorOf(c, deps.auth.trustProxy), ws, assignmentId);
     return c.body(null, 204);
   },
 );

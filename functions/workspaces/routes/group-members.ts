@@ -1,5 +1,6 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import { createRoute, defineOperation, idParam, problems, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, idParam, problems } from '../../../shared/http/openapi';
+import * as z from '../../../shared/http/zod';
 import { idSchema } from '../../../shared/ids';
 import { requireWorkspace } from '../../../shared/workspaces/access';
 import { addGroupMember, listGroupMembers, removeGroupMember } from '../../../shared/workspaces/groups';
@@ -29,7 +30,7 @@ export const listGroupMembersOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId, groupId } = c.req.valid('param');
-    await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'read');
+    await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'read');
     return c.json({ items: await listGroupMembers(deps.db, wsId, groupId), nextCursor: null }, 200);
   },
 );
@@ -57,9 +58,9 @@ export const addGroupMemberOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId, groupId } = c.req.valid('param');
-    const ws = await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'manage');
+    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'manage');
     const { userId } = c.req.valid('json');
-    await addGroupMember(deps.db, actorOf(c, deps.auth.trustProxy), ws, groupId, userId);
+    await addGroupMember(deps.authz, actorOf(c, deps.auth.trustProxy), ws, groupId, userId);
     return c.json({ groupId, userId }, 201);
   },
 );
@@ -75,8 +76,8 @@ export const removeGroupMemberOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId, groupId, userId } = c.req.valid('param');
-    const ws = await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'manage');
-    await removeGroupMember(deps.db, actorOf(c, deps.auth.trustProxy), ws, groupId, userId);
+    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'manage');
+    await removeGroupMember(deps.authz, actorOf(c, deps.auth.trustProxy), ws, groupId, userId);
     return c.body(null, 204);
   },
 );

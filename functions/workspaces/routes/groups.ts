@@ -1,5 +1,6 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import * as z from '../../../shared/http/zod';
 import { idSchema } from '../../../shared/ids';
 import { requireWorkspace } from '../../../shared/workspaces/access';
 import {
@@ -33,7 +34,7 @@ export const listGroupsOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId } = c.req.valid('param');
-    await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'read');
+    await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'read');
     return c.json({ items: await groupTree(deps.db, wsId), nextCursor: null }, 200);
   },
 );
@@ -58,7 +59,7 @@ export const createGroupOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId } = c.req.valid('param');
-    const ws = await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'manage');
+    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'manage');
     return c.json(await createGroup(deps.db, actorOf(c, deps.auth.trustProxy), ws, c.req.valid('json')), 201);
   },
 );
@@ -77,7 +78,7 @@ export const getGroupOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId, groupId } = c.req.valid('param');
-    await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'read');
+    await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'read');
     return c.json(await getGroup(deps.db, wsId, groupId), 200);
   },
 );
@@ -104,9 +105,9 @@ export const updateGroupOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId, groupId } = c.req.valid('param');
-    const ws = await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'manage');
+    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'manage');
     return c.json(
-      await updateGroup(deps.db, actorOf(c, deps.auth.trustProxy), ws, groupId, c.req.valid('json')),
+      await updateGroup(deps.authz, actorOf(c, deps.auth.trustProxy), ws, groupId, c.req.valid('json')),
       200,
     );
   },
@@ -126,8 +127,8 @@ export const deleteGroupOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId, groupId } = c.req.valid('param');
-    const ws = await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'manage');
-    await deleteGroup(deps.db, actorOf(c, deps.auth.trustProxy), ws, groupId);
+    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'manage');
+    await deleteGroup(deps.authz, actorOf(c, deps.auth.trustProxy), ws, groupId);
     return c.body(null, 204);
   },
 );

@@ -1,5 +1,6 @@
 import { ForbiddenError } from '../../../shared/errors';
-import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import * as z from '../../../shared/http/zod';
 import { requireWorkspace, workspaceNotFound } from '../../../shared/workspaces/access';
 import { workspaceKubeconfig } from '../../../shared/workspaces/kubeconfig';
 import type { WorkspacesDeps } from '../app';
@@ -22,7 +23,7 @@ export const kubeconfigOperation = defineOperation(
   (deps: WorkspacesDeps) => async (c) => {
     const { orgId, wsId } = c.req.valid('param');
     const userId = c.var.principal!.userId;
-    const a = await requireWorkspace(deps.db, wsId, userId, 'read');
+    const a = await requireWorkspace(deps.authz, wsId, userId, 'read');
     if (a.organizationId !== orgId) throw workspaceNotFound();
     // Org admins may see the workspace but get no Kubernetes identity in it unless they are members.
     if (!a.member)

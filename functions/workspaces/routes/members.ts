@@ -1,6 +1,7 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import { createRoute, defineOperation, idParam, problems, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, idParam, problems } from '../../../shared/http/openapi';
 import { PageQuery, pageOf } from '../../../shared/http/pagination';
+import * as z from '../../../shared/http/zod';
 import { idSchema } from '../../../shared/ids';
 import { requireWorkspace } from '../../../shared/workspaces/access';
 import {
@@ -29,7 +30,7 @@ export const listWorkspaceMembersOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId } = c.req.valid('param');
-    await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'read');
+    await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'read');
     return c.json(await listWorkspaceMembers(deps.db, wsId, c.req.valid('query')), 200);
   },
 );
@@ -57,9 +58,9 @@ export const addWorkspaceMemberOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId } = c.req.valid('param');
-    const ws = await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'membership');
+    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'membership');
     return c.json(
-      await addWorkspaceMember(deps.db, actorOf(c, deps.auth.trustProxy), ws, c.req.valid('json').userId),
+      await addWorkspaceMember(deps.authz, actorOf(c, deps.auth.trustProxy), ws, c.req.valid('json').userId),
       201,
     );
   },
@@ -76,8 +77,8 @@ export const removeWorkspaceMemberOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId, userId } = c.req.valid('param');
-    const ws = await requireWorkspace(deps.db, wsId, c.var.principal!.userId, 'membership');
-    await removeWorkspaceMember(deps.db, actorOf(c, deps.auth.trustProxy), ws, userId);
+    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'membership');
+    await removeWorkspaceMember(deps.authz, actorOf(c, deps.auth.trustProxy), ws, userId);
     return c.body(null, 204);
   },
 );

@@ -1,6 +1,7 @@
 import { streamSSE } from 'hono/streaming';
-import { orgRoleOf } from '../../../shared/authz';
-import { createRoute, defineOperation, idParam, problems, z } from '../../../shared/http/openapi';
+import { cachedOrgRole } from '../../../shared/authz';
+import { createRoute, defineOperation, idParam, problems } from '../../../shared/http/openapi';
+import * as z from '../../../shared/http/zod';
 import { getTask, type TaskView } from '../../../shared/workspaces/workspaces';
 import type { WorkspacesDeps } from '../app';
 
@@ -38,7 +39,7 @@ export const getTaskOperation = defineOperation(
     const userId = c.var.principal!.userId;
     const viewer = {
       userId,
-      isOrgAdmin: async (orgId: string) => (await orgRoleOf(deps.db, orgId, userId)) === 'admin',
+      isOrgAdmin: async (orgId: string) => (await cachedOrgRole(deps.authz, orgId, userId)) === 'admin',
     };
     const { taskId } = c.req.valid('param');
     const first = await getTask(deps.db, taskId, viewer);

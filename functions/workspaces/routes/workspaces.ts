@@ -1,7 +1,8 @@
 import { actorOf } from '../../../shared/auth/middleware';
 import { requireOrgRole } from '../../../shared/authz';
-import { createRoute, defineOperation, problems, z } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
 import { PageQuery, pageOf } from '../../../shared/http/pagination';
+import * as z from '../../../shared/http/zod';
 import { requireWorkspace, workspaceNotFound } from '../../../shared/workspaces/access';
 import {
   changeWorkspacePlan,
@@ -35,7 +36,7 @@ async function inOrg(
   userId: string,
   need: 'read' | 'lifecycle',
 ) {
-  const a = await requireWorkspace(deps.db, wsId, userId, need);
+  const a = await requireWorkspace(deps.authz, wsId, userId, need);
   if (a.organizationId !== orgId) throw workspaceNotFound();
   return a;
 }
@@ -68,7 +69,7 @@ export const createWorkspaceOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { orgId } = c.req.valid('param');
-    await requireOrgRole(deps.db, orgId, c.var.principal!.userId, 'admin');
+    await requireOrgRole(deps.authz, orgId, c.var.principal!.userId, 'admin');
     return c.json(
       await createWorkspace(
         deps.db,
@@ -100,7 +101,7 @@ export const listWorkspacesOperation = defineOperation(
   (deps: WorkspacesDeps) => async (c) => {
     const { orgId } = c.req.valid('param');
     const userId = c.var.principal!.userId;
-    const role = await requireOrgRole(deps.db, orgId, userId, 'member');
+    const role = await requireOrgRole(deps.authz, orgId, userId, 'member');
     return c.json(
       await listWorkspaces(deps.db, orgId, { userId, orgAdmin: role === 'admin' }, c.req.valid('query')),
       200,

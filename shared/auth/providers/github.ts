@@ -1,5 +1,4 @@
-import { calculatePKCECodeChallenge } from 'openid-client';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ProviderConfig } from './config';
 import { providerFetch } from './http';
 import { type IdentityProvider, SignInError } from './types';
@@ -38,7 +37,7 @@ export function githubProvider(cfg: GithubConfig): IdentityProvider {
         redirect_uri: req.redirectUri,
         scope: cfg.scopes.join(' '),
         state: req.state,
-        code_challenge: await calculatePKCECodeChallenge(req.codeVerifier),
+        code_challenge: await (await import('openid-client')).calculatePKCECodeChallenge(req.codeVerifier),
         code_challenge_method: 'S256',
         allow_signup: 'true',
       }).toString();

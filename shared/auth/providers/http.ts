@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { request } from 'node:https';
 
 export type Fetch = (url: string | URL, init?: RequestInit) => Promise<Response>;
 
@@ -13,6 +12,8 @@ export function providerFetch(caFile: string | undefined, timeoutMs = 10_000): F
     return (url, init) => fetch(url, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
   const ca = readFileSync(caFile, 'utf8');
   return async (url, init = {}) => {
+    // Loaded here, not at start: every function builds the providers, few ever call one.
+    const { request } = await import('node:https');
     const target = new URL(url);
     const body = init.body === undefined || init.body === null ? undefined : String(init.body);
     const headers = Object.fromEntries(new Headers(init.headers).entries());

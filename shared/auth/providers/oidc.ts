@@ -1,9 +1,12 @@
-import * as client from 'openid-client';
+import type * as Client from 'openid-client';
 import type { ProviderConfig } from './config';
 import { providerFetch } from './http';
 import { type IdentityProvider, SignInError } from './types';
 
 type OidcConfig = Extract<ProviderConfig, { type: 'oidc' | 'google' }>;
+
+// Loaded by the first sign-in, not at start: every function builds the providers, only the auth function signs in.
+const openid = () => import('openid-client');
 
 /**
  * Authorization Code + PKCE (S256) + state + nonce with openid-client, which validates the ID token's signature,
@@ -11,14 +14,22 @@ type OidcConfig = Extract<ProviderConfig, { type: 'oidc' | 'google' }>;
  */
 export function oidcProvider(cfg: OidcConfig): IdentityProvider {
   const fetchImpl = providerFetch(cfg.caFile);
-  let config: Promise<client.Configuration> | undefined;
+  let config: Promise<Client.Configuration> | undefined;
   const configuration = () => {
-    config ??= client
-      .discovery(new URL(cfg.issuer), cfg.clientId, undefined, client.ClientSecretPost(cfg.clientSecret), {
-        [client.customFetch]: fetchImpl as never,
-      })
-      .then((c) => {
-        c[client.customFetch] = fetchImpl as never;
+    config ??= openid()
+      .then((client) =>
+        client.discovery(
+          new URL(cfg.issuer),
+          cfg.clientId,
+          undefined,
+          client.ClientSecretPost(cfg.clientSecret),
+          {
+            [client.customFetch]: fetchImpl as never,
+          },
+        ),
+      )
+      .then(async (c) => {
+        c[(await openid()).customFetch] = fetchImpl as never;
         return c;
       })
       .catch((err) => {
@@ -35,17 +46,18 @@ export function oidcProvider(cfg: OidcConfig): IdentityProvider {
     name: cfg.name ?? (cfg.type === 'google' ? 'Google' : cfg.id),
     type: cfg.type,
     authorizationUrl: async (req) =>
-      client.buildAuthorizationUrl(await configuration(), {
+      (await openid()).buildAuthorizationUrl(await configuration(), {
         redirect_uri: req.redirectUri,
         scope: cfg.scopes.join(' '),
         response_type: 'code',
         state: req.state,
         nonce: req.nonce,
-        code_challenge: await client.calculatePKCECodeChallenge(req.codeVerifier),
+        code_challenge: await (await openid()).calculatePKCECodeChallenge(req.codeVerifier),
         code_challenge_method: 'S256',
       }),
     complete: async (callbackUrl, req) => {
       const conf = await configuration();
+      const client = await openid();
       const error = callbackUrl.searchParams.get('error');
       if (error) throw new SignInError('SIGN_IN_DENIED', `provider returned ${error}`);
       let claims: Record<string, unknown> | undefined;

@@ -21,13 +21,13 @@ const RULES = [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }];
  */
 export async function fuzzFixture(p: Platform) {
   const f = await matrixFixture(p);
-  const ws = (await workspaceAccess(p.db, f.wsId, f.wsAdmin.userId))!;
-  await addWorkspaceMember(p.db, { userId: f.wsAdmin.userId }, ws, f.admin.userId);
+  const ws = (await workspaceAccess(p.authz, f.wsId, f.wsAdmin.userId))!;
+  await addWorkspaceMember(p.authz, { userId: f.wsAdmin.userId }, ws, f.admin.userId);
   const [admins] = await p.db
     .select()
     .from(groups)
     .where(and(eq(groups.workspaceId, f.wsId), eq(groups.name, 'WSAdmins')));
-  await addGroupMember(p.db, { userId: f.wsAdmin.userId }, ws, admins!.id, f.admin.userId);
+  await addGroupMember(p.authz, { userId: f.wsAdmin.userId }, ws, admins!.id, f.admin.userId);
 
   /** Fresh sessions for the same people: one operation's logout must not sign the owner out of the next. */
   async function callers(): Promise<Record<Caller, string | undefined>> {
