@@ -84,11 +84,15 @@ export type Measured = {
   loadCpu: number;
 };
 
-/** One autocannon run; latencies of every answer (autocannon's own histogram keeps 2xx only, in whole ms). */
+/**
+ * One autocannon run; latencies of every answer (autocannon's own histogram keeps 2xx only, in whole ms). `next`
+ * is one fixed request, which autocannon encodes once (the floors need a client that costs as little as it can on
+ * a machine it shares with the server), or a function that picks each connection's next request.
+ */
 export async function drive(
   server: Server,
   opts: { connections: number; seconds: number },
-  next: (ctx: Record<string, unknown>) => Request,
+  next: Request | ((ctx: Record<string, unknown>) => Request),
 ): Promise<Measured> {
   const latencies: number[] = [];
   const cpu0 = cpuSeconds(server.child.pid!);
@@ -100,7 +104,11 @@ export async function drive(
         connections: opts.connections,
         duration: opts.seconds,
         timeout: 30,
-        requests: [{ setupRequest: (req, ctx) => ({ ...req, ...next(ctx as Record<string, unknown>) }) }],
+        requests: [
+          typeof next === 'function'
+            ? { setupRequest: (req, ctx) => ({ ...req, ...next(ctx as Record<string, unknown>) }) }
+            : next,
+        ],
       },
       (err, res) => (err ? reject(err) : resolve(res)),
     );

@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import { type FunctionName, functionRegistry } from '../functions/registry';
 import { createApp, type HexabaseApp } from '../shared/http/app';
 import type { Platform } from '../shared/platform';
-import { compileRouteTable, routeTable } from '../shared/routes/table';
+import { compileRouteTable, routeTable, urlPath } from '../shared/routes/table';
 
 /**
  * Every function of the route table in one process, dispatched by path prefix exactly as the ingress does in
@@ -23,9 +23,10 @@ export function createLocalServer(platform: Platform, opts: { registry?: Registr
     apps.set(entry.name, fn.create(platform, { log: platform.log, readiness: platform.readiness, registry }));
   }
   const match = compileRouteTable(routeTable);
-  // The second argument carries the Node socket (client address) through to the function's app.
+  // The second argument carries node-server's bindings (the Node request and response: client address, raw
+  // headers) through to the function's app.
   const fetch = (req: Request, env?: unknown) => {
-    const entry = match(new URL(req.url).pathname);
+    const entry = match(urlPath(req.url));
     return (entry ? apps.get(entry.name)! : root).fetch(req, env);
   };
   /** How the local dispatcher reaches a worker function: in-process, as Knative would over HTTP. */

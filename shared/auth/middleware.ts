@@ -1,8 +1,9 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
-import { getCookie } from 'hono/cookie';
+import { parse as parseCookies } from 'hono/utils/cookie';
 import type { Cache } from '../cache';
 import { RateLimitedError, UnauthenticatedError } from '../errors';
+import { requestHeader } from '../http/headers';
 import type { AppEnv } from '../http/types';
 import { authenticateToken } from './authenticate';
 import type { AuthContext, RequestMeta } from './context';
@@ -44,7 +45,8 @@ export function requestMeta(c: Context<AppEnv>, trustProxy: boolean): RequestMet
  */
 export function authenticate(auth: AuthContext): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const header = c.req.header('authorization');
+    // Read without building the request's Headers, which an anonymous request may never need.
+    const header = requestHeader(c, 'authorization');
     if (header !== undefined) {
       const [scheme, token] = header.split(' ');
       if (scheme?.toLowerCase() !== 'bearer' || !token) {
@@ -52,7 +54,8 @@ export function authenticate(auth: AuthContext): MiddlewareHandler<AppEnv> {
       }
       c.set('principal', await authenticateToken(auth, token, 'bearer'));
     } else {
-      const cookie = getCookie(c, COOKIES.access);
+      const cookies = requestHeader(c, 'cookie');
+      const cookie = cookies ? parseCookies(cookies, COOKIES.access)[COOKIES.access] : undefined;
       if (cookie) {
         const principal = await authenticateToken(auth, cookie, 'cookie').catch((err) => {
           if (err instanceof UnauthenticatedError) return undefined;

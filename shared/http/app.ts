@@ -1,13 +1,13 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
-import { requestId } from 'hono/request-id';
 import type { Registry } from 'prom-client';
 import type { ZodError } from 'zod';
 import { isDataException } from '../db/errors';
 import { AppError, BadRequestError, NotFoundError, RateLimitedError, ValidationError } from '../errors';
 import type { Logger } from '../log';
-import { bodyGuard } from './body';
-import { inputGuard } from './input';
+import { bodyGuard, hasBody } from './body';
+import { edge } from './edge';
+import { checkUrl } from './input';
 import { createHttpMetrics } from './metrics';
 import { errorResponse, internalError } from './problem';
 import { type AppEnv, NotReadyError, type ReadinessCheck } from './types';
@@ -55,35 +55,16 @@ export function createApp(opts: CreateAppOptions): HexabaseApp {
   const readiness = opts.readiness ?? {};
   const readinessTimeoutMs = opts.readinessTimeoutMs ?? 2000;
 
-  // On every response, errors and probes included: no MIME sniffing, and no URL (which may hold an invitation
-  // token or a cursor) leaked to other sites through the Referer header.
-  app.use(async (c, next) => {
-    await next();
-    c.res.headers.set('x-content-type-options', 'nosniff');
-    if (!c.res.headers.has('referrer-policy')) c.res.headers.set('referrer-policy', 'no-referrer');
+  app.use(edge({ log: opts.log, metrics }));
+  const body = bodyGuard({
+    accept: opts.bodyTypes ?? ['application/json'],
+    maxBytes: opts.maxBodyBytes ?? 1 << 20,
   });
-  app.use(requestId({ headerName: 'X-Request-Id' }));
-  app.use(async (c, next) => {
-    const started = performance.now();
-    const log = opts.log.child({ reqId: c.var.requestId });
-    c.set('log', log);
-    await next();
-    const quiet = c.req.path === '/healthz' || c.req.path === '/readyz';
-    log[quiet ? 'debug' : 'info'](
-      {
-        method: c.req.method,
-        path: c.req.path,
-        status: c.res.status,
-        durationMs: Math.round((performance.now() - started) * 10) / 10,
-      },
-      'request',
-    );
+  // Path, query and body are checked before any route runs; one layer for all three.
+  app.use((c, next) => {
+    checkUrl(c.req.url);
+    return hasBody(c.req.method) ? body(c, next) : next();
   });
-  app.use(metrics.middleware);
-  app.use(inputGuard());
-  app.use(
-    bodyGuard({ accept: opts.bodyTypes ?? ['application/json'], maxBytes: opts.maxBodyBytes ?? 1 << 20 }),
-  );
 
   app.onError((err, c) => {
     if (err instanceof RateLimitedError) {

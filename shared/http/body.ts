@@ -5,6 +5,9 @@ import { badText, badTextField, refuseBadText } from './input';
 const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json$/i;
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** Whether bodyGuard reads this method's body; the others pass through it untouched. */
+export const hasBody = (method: string) => BODY_METHODS.has(method);
+
 /** An HTML form post (url-encoded): read with parseBody / the `form` validator. */
 export function isFormRequest(c: Context): boolean {
   return /^application\/x-www-form-urlencoded/i.test(c.req.header('content-type') ?? '');

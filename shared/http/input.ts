@@ -1,4 +1,3 @@
-import type { MiddlewareHandler } from 'hono';
 import { BadRequestError, ValidationError } from '../errors';
 
 /**
@@ -39,22 +38,24 @@ export function refuseBadText(field: string | undefined): void {
   if (field !== undefined) throw new ValidationError([{ field, message: MESSAGE }]);
 }
 
-/** Path segments and query parameters: decoded the way routes will see them, then checked. */
-export function inputGuard(): MiddlewareHandler {
-  return async (c, next) => {
-    const url = new URL(c.req.url);
-    for (const segment of url.pathname.split('/')) {
-      let decoded: string;
-      try {
-        decoded = decodeURIComponent(segment);
-      } catch {
-        throw new BadRequestError('INVALID_PATH', 'The path is not valid percent-encoded UTF-8.');
-      }
-      if (badText(decoded)) refuseBadText('path');
+/**
+ * Path segments and query parameters of a request URL (`c.req.url`), decoded the way routes will see them, then
+ * checked. A URL without `%` needs no decoding and cannot hold bad text: the Fetch API's URLs are serialized as
+ * ASCII, and NUL or a lone surrogate in a path or query is percent-encoded there, so most requests cost nothing.
+ */
+export function checkUrl(href: string): void {
+  if (!href.includes('%')) return;
+  const url = new URL(href);
+  for (const segment of url.pathname.split('/')) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      throw new BadRequestError('INVALID_PATH', 'The path is not valid percent-encoded UTF-8.');
     }
-    for (const [key, value] of url.searchParams) {
-      if (badText(key) || badText(value)) refuseBadText(`query.${badText(key) ? 'key' : key}`);
-    }
-    return next();
-  };
+    if (badText(decoded)) refuseBadText('path');
+  }
+  for (const [key, value] of url.searchParams) {
+    if (badText(key) || badText(value)) refuseBadText(`query.${badText(key) ? 'key' : key}`);
+  }
 }

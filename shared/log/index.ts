@@ -12,7 +12,7 @@ export function createLogger(opts: { level: string; name: string; destination?: 
     name: opts.name,
     level: opts.level,
     base: { pid: process.pid },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTime,
     formatters: { level: (label) => ({ level: label }) },
     serializers: { err: safeError },
     // Personal data and secrets under any of these names are dropped wherever they are logged.
@@ -35,6 +35,21 @@ export function createLogger(opts: { level: string; name: string; destination?: 
     },
   };
   return opts.destination ? pino(options, opts.destination) : pino(options);
+}
+
+let lastMs = Number.NaN;
+let lastTime = '';
+/**
+ * pino's isoTime, formatted once per millisecond: a busy process writes many lines within one, and formatting a
+ * Date costs ~2 µs a line.
+ */
+function isoTime(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastTime = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return lastTime;
 }
 
 const EMAIL = /[^\s@"'<>()]+@[^\s@"'<>()]+\.[a-z]{2,}/gi;

@@ -81,6 +81,12 @@ function split(path: string): string[] {
   return path.split('/').filter(Boolean);
 }
 
+function matches(segments: string[], parts: string[]): boolean {
+  if (segments.length > parts.length) return false;
+  for (let i = 0; i < segments.length; i++) if (segments[i] !== '*' && segments[i] !== parts[i]) return false;
+  return true;
+}
+
 export function compileRouteTable(table: FunctionRoute[]) {
   const compiled: Compiled[] = table
     .flatMap((route) =>
@@ -91,12 +97,38 @@ export function compileRouteTable(table: FunctionRoute[]) {
       })),
     )
     .sort((a, b) => b.segments.length - a.segments.length || a.wildcards - b.wildcards);
+  // Made once, in the same order: a path only tries the prefixes whose first segment can match its own.
+  const anyFirst = (c: Compiled) => c.segments.length === 0 || c.segments[0] === '*';
+  const fallback = compiled.filter(anyFirst);
+  const byFirst = new Map<string, Compiled[]>();
+  for (const { segments } of compiled) {
+    const first = segments[0];
+    if (first !== undefined && first !== '*' && !byFirst.has(first))
+      byFirst.set(
+        first,
+        compiled.filter((c) => anyFirst(c) || c.segments[0] === first),
+      );
+  }
   return (path: string): FunctionRoute | undefined => {
     const parts = split(path);
-    return compiled.find(
-      (c) => c.segments.length <= parts.length && c.segments.every((s, i) => s === '*' || s === parts[i]),
-    )?.route;
+    for (const c of byFirst.get(parts[0] ?? '') ?? fallback) if (matches(c.segments, parts)) return c.route;
+    return undefined;
   };
+}
+
+/** The path of a serialized request URL (`scheme://authority/path?query`), as `new URL(url).pathname` has it. */
+export function urlPath(url: string): string {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  if (start === -1) return '/';
+  let end = url.length;
+  for (let i = start; i < url.length; i++) {
+    const ch = url.charCodeAt(i);
+    if (ch === 63 /* ? */ || ch === 35 /* # */) {
+      end = i;
+      break;
+    }
+  }
+  return url.slice(start, end);
 }
 
 export const matchFunction = compileRouteTable(routeTable);
