@@ -45,25 +45,28 @@ export async function createOrganization(ctx: OrgContext, actor: Actor, input: {
   });
 }
 
+const memberships = (db: Db) =>
+  db
+    .select({
+      id: organizations.id,
+      name: organizations.name,
+      personal: organizations.personal,
+      createdAt: organizations.createdAt,
+      role: organizationMembers.role,
+    })
+    .from(organizationMembers)
+    .innerJoin(organizations, eq(organizations.id, organizationMembers.organizationId));
+
 const firstPageOfOrganizations = (db: Db) =>
   prepared(db, 'organizations_first_page', (d) =>
-    d
-      .select({
-        id: organizations.id,
-        name: organizations.name,
-        personal: organizations.personal,
-        createdAt: organizations.createdAt,
-        role: organizationMembers.role,
-      })
-      .from(organizationMembers)
-      .innerJoin(organizations, eq(organizations.id, organizationMembers.organizationId))
+    memberships(d)
       .where(eq(organizationMembers.userId, sql.placeholder('userId')))
       .orderBy(asc(organizations.createdAt), asc(organizations.id))
       .limit(sql.placeholder('limit'))
       .prepare('organizations_first_page'),
   );
 
-/** The caller's organizations with their role, oldest first. */
+/** The caller's organizations with their role, oldest first; the first page by a prepared statement. */
 export async function listOrganizations(
   ctx: OrgContext,
   userId: string,
@@ -72,25 +75,14 @@ export async function listOrganizations(
   const after = decodeCursor(page.cursor, TimeIdCursor);
   const rows = !after
     ? await firstPageOfOrganizations(ctx.db).execute({ userId, limit: page.limit + 1 })
-    : await ctx.db
-        .select({
-          id: organizations.id,
-          name: organizations.name,
-          personal: organizations.personal,
-          createdAt: organizations.createdAt,
-          role: organizationMembers.role,
-        })
-        .from(organizationMembers)
-        .innerJoin(organizations, eq(organizations.id, organizationMembers.organizationId))
+    : await memberships(ctx.db)
         .where(
           and(
             eq(organizationMembers.userId, userId),
-            after
-              ? or(
-                  gt(organizations.createdAt, new Date(after[0])),
-                  and(eq(organizations.createdAt, new Date(after[0])), gt(organizations.id, after[1])),
-                )
-              : undefined,
+            or(
+              gt(organizations.createdAt, new Date(after[0])),
+              and(eq(organizations.createdAt, new Date(after[0])), gt(organizations.id, after[1])),
+            ),
           ),
         )
         .orderBy(asc(organizations.createdAt), asc(organizations.id))

@@ -1,22 +1,11 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, Supervisor, waitFor } from './kube/supervisor';
+import { freePort, portOpen, Supervisor, waitFor } from './kube/supervisor';
 
 const PYTHON = '/usr/bin/python3';
-
-const portOpen = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 
 /**
  * A real SMTP server: Debian's aiosmtpd (installed by scripts/ensure-services.sh) storing into a Maildir, with

@@ -1,19 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitFor } from './kube/supervisor';
-
-const portOpen = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const s = netConnect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
+import { freePort, portOpen, waitFor } from './kube/supervisor';
 
 /**
  * A private nats-server with JetStream (the Debian binary that ensure-services installs), so a test can stop and

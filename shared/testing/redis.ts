@@ -1,16 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { connect as netConnect } from 'node:net';
-import { freePort, waitFor } from './kube/supervisor';
-
-const portOpen = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const s = netConnect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
+import { freePort, portOpen, waitFor } from './kube/supervisor';
 
 /**
  * A private redis-server (the Debian binary ensure-services installs), so a test can take its cache away and bring

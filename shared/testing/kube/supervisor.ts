@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 
 /**
@@ -91,6 +91,17 @@ export class Supervisor {
     }
   }
 }
+
+/** Whether something accepts TCP connections on 127.0.0.1:port: how tests wait for a server they started. */
+export const portOpen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = netConnect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
