@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, or, type Placeholder, sql } from 'drizzle-orm';
 import { audit } from '../audit';
 import type { Db } from '../db';
 import { isUniqueViolation } from '../db/errors';
@@ -162,40 +162,36 @@ export async function createWorkspace(
   }
 }
 
-const firstPageForAdmin = (db: Db) =>
-  prepared(db, 'workspaces_first_page_admin', (d) =>
-    d
-      .select()
-      .from(workspaces)
-      .where(eq(workspaces.organizationId, sql.placeholder('orgId')))
-      .orderBy(desc(workspaces.createdAt), desc(workspaces.id))
-      .limit(sql.placeholder('limit'))
-      .prepare('workspaces_first_page_admin'),
-  );
-
-const firstPageForMember = (db: Db) =>
-  prepared(db, 'workspaces_first_page_member', (d) =>
-    d
-      .select()
-      .from(workspaces)
-      .where(
-        and(
-          eq(workspaces.organizationId, sql.placeholder('orgId')),
-          inArray(
-            workspaces.id,
-            d
-              .select({ id: workspaceMembers.workspaceId })
-              .from(workspaceMembers)
-              .where(eq(workspaceMembers.userId, sql.placeholder('userId'))),
-          ),
+/** Org admins see every workspace of the organization; other members the ones they belong to. */
+const visibleTo = (db: Db, orgId: string | Placeholder, userId: string | Placeholder, orgAdmin: boolean) =>
+  and(
+    eq(workspaces.organizationId, orgId),
+    orgAdmin
+      ? undefined
+      : inArray(
+          workspaces.id,
+          db
+            .select({ id: workspaceMembers.workspaceId })
+            .from(workspaceMembers)
+            .where(eq(workspaceMembers.userId, userId)),
         ),
-      )
-      .orderBy(desc(workspaces.createdAt), desc(workspaces.id))
-      .limit(sql.placeholder('limit'))
-      .prepare('workspaces_first_page_member'),
   );
 
-/** Org admins see every workspace of the organization; other members the ones they belong to. Newest first. */
+// The first page is what almost every call asks for: a prepared statement per visibility rule.
+const firstPage = (db: Db, orgAdmin: boolean) => {
+  const name = orgAdmin ? 'workspaces_first_page_admin' : 'workspaces_first_page_member';
+  return prepared(db, name, (d) =>
+    d
+      .select()
+      .from(workspaces)
+      .where(visibleTo(d, sql.placeholder('orgId'), sql.placeholder('userId'), orgAdmin))
+      .orderBy(desc(workspaces.createdAt), desc(workspaces.id))
+      .limit(sql.placeholder('limit'))
+      .prepare(name),
+  );
+};
+
+/** Newest first; see visibleTo for who sees what. */
 export async function listWorkspaces(
   db: Db,
   orgId: string,
@@ -203,37 +199,22 @@ export async function listWorkspaces(
   page: PageInput,
 ): Promise<Page<WorkspaceView>> {
   const after = decodeCursor(page.cursor, TimeIdCursor);
-  if (!after) {
-    // The first page is what almost every call asks for: a prepared statement per visibility rule.
-    const first = viewer.orgAdmin ? firstPageForAdmin(db) : firstPageForMember(db);
-    const rows = await first.execute({ orgId, userId: viewer.userId, limit: page.limit + 1 });
-    return toPage(rows, page.limit, view, (r) => [r.createdAt.toISOString(), r.id]);
-  }
-  const rows = await db
-    .select()
-    .from(workspaces)
-    .where(
-      and(
-        eq(workspaces.organizationId, orgId),
-        viewer.orgAdmin
-          ? undefined
-          : inArray(
-              workspaces.id,
-              db
-                .select({ id: workspaceMembers.workspaceId })
-                .from(workspaceMembers)
-                .where(eq(workspaceMembers.userId, viewer.userId)),
-            ),
-        after
-          ? or(
+  const rows = !after
+    ? await firstPage(db, viewer.orgAdmin).execute({ orgId, userId: viewer.userId, limit: page.limit + 1 })
+    : await db
+        .select()
+        .from(workspaces)
+        .where(
+          and(
+            visibleTo(db, orgId, viewer.userId, viewer.orgAdmin),
+            or(
               lt(workspaces.createdAt, new Date(after[0])),
               and(eq(workspaces.createdAt, new Date(after[0])), lt(workspaces.id, after[1])),
-            )
-          : undefined,
-      ),
-    )
-    .orderBy(desc(workspaces.createdAt), desc(workspaces.id))
-    .limit(page.limit + 1);
+            ),
+          ),
+        )
+        .orderBy(desc(workspaces.createdAt), desc(workspaces.id))
+        .limit(page.limit + 1);
   return toPage(rows, page.limit, view, (r) => [r.createdAt.toISOString(), r.id]);
 }
 
