@@ -14,7 +14,9 @@ import { nodePool } from '../../../shared/k8s/nodes';
 import { teamOrganization } from '../../../shared/testing/fixtures';
 import { bearerCaller, json } from '../../../shared/testing/http';
 import { usePlatform } from '../../../shared/testing/platform';
+import { workspaceAccess } from '../../../shared/workspaces/access';
 import { flattenGroups } from '../../../shared/workspaces/flatten';
+import { addWorkspaceMember } from '../../../shared/workspaces/members';
 import { createWorkspacesApp } from '../app';
 
 describe('workspaces', () => {
@@ -218,5 +220,36 @@ describe('workspaces', () => {
       (await json(await call(token, 'GET', `/api/v1/organizations/${team.orgId}/workspaces`))).items.length;
     expect(await list(team.admin.token)).toBe(1);
     expect(await list(team.member.token)).toBe(0);
+  });
+
+  it('pages through the same workspaces as the first page shows: all to admins, their own to members', async () => {
+    const team = await teamOrganization(platform());
+    const ids: string[] = [];
+    for (const name of ['a', 'b', 'c']) {
+      const res = await call(team.admin.token, 'POST', `/api/v1/organizations/${team.orgId}/workspaces`, {
+        name,
+        planId: 'free',
+      });
+      ids.push((await json(res)).workspaceId);
+    }
+    for (const wsId of [ids[0]!, ids[2]!]) {
+      const ws = (await workspaceAccess(platform().authz, wsId, team.admin.userId))!;
+      await addWorkspaceMember(platform().authz, { userId: team.admin.userId }, ws, team.member.userId);
+    }
+    const walk = async (token: string) => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const q = `limit=1${cursor ? `&cursor=${cursor}` : ''}`;
+        const page = await json(
+          await call(token, 'GET', `/api/v1/organizations/${team.orgId}/workspaces?${q}`),
+        );
+        seen.push(...page.items.map((w: { name: string }) => w.name));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return seen;
+    };
+    expect(await walk(team.admin.token)).toEqual(['c', 'b', 'a']);
+    expect(await walk(team.member.token)).toEqual(['c', 'a']);
   });
 });
