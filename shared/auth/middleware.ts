@@ -4,7 +4,7 @@ import { parse as parseCookies } from 'hono/utils/cookie';
 import type { Cache } from '../cache';
 import { RateLimitedError, UnauthenticatedError } from '../errors';
 import { requestHeader } from '../http/headers';
-import type { AppEnv } from '../http/types';
+import type { AppEnv, SignedInEnv } from '../http/types';
 import { authenticateToken } from './authenticate';
 import type { AuthContext, RequestMeta } from './context';
 
@@ -25,12 +25,12 @@ export function clientIp(c: Context, trustProxy: boolean): string {
   }
 }
 
-/** The signed-in caller as the actor of audit rows. Only for routes behind requireAuth(). */
-export function actorOf(c: Context<AppEnv>, trustProxy: boolean) {
-  return { userId: c.var.principal!.userId, requestId: c.var.requestId, ip: clientIp(c, trustProxy) };
+/** The signed-in caller as the actor of audit rows. */
+export function actorOf(c: Context<SignedInEnv>, trustProxy: boolean) {
+  return { userId: c.var.principal.userId, requestId: c.var.requestId, ip: clientIp(c, trustProxy) };
 }
 
-export function requestMeta(c: Context<AppEnv>, trustProxy: boolean): RequestMeta {
+export function requestMeta(c: Context<AppEnv> | Context<SignedInEnv>, trustProxy: boolean): RequestMeta {
   return {
     requestId: c.var.requestId,
     ip: clientIp(c, trustProxy),

@@ -1,7 +1,8 @@
 import { createRoute, type RouteConfig, type RouteHandler } from '@hono/zod-openapi';
+import { UnauthenticatedError } from '../errors';
 import { type IdPrefix, idSchema } from '../ids';
 import type { HexabaseApp } from './app';
-import type { AppEnv } from './types';
+import type { AppEnv, SignedInEnv } from './types';
 import * as z from './zod';
 
 export const ProblemSchema = z
@@ -48,21 +49,45 @@ export function problems<S extends ProblemStatus>(...statuses: S[]) {
 
 export { createRoute };
 
-/** One operation = one route definition + a handler factory that receives explicit dependencies. */
+/**
+ * One operation = one route definition + a handler factory that receives explicit dependencies. A signed-in
+ * operation's handler is typed with the principal present; mountOperations makes that true by answering 401 first.
+ */
 export type Operation<D> = {
   route: RouteConfig;
   handler: (deps: D) => RouteHandler<RouteConfig, AppEnv>;
+  signedIn: boolean;
 };
 
+/** An operation anonymous callers may reach (sign-in, discovery, public pages). */
 export function defineOperation<R extends RouteConfig, D>(
   route: R,
   handler: (deps: D) => RouteHandler<R, AppEnv>,
 ): Operation<D> {
-  return { route, handler: handler as unknown as Operation<D>['handler'] };
+  return { route, handler: handler as unknown as Operation<D>['handler'], signedIn: false };
+}
+
+/** An operation for signed-in callers only: `c.var.principal` is the caller. */
+export function defineSignedInOperation<R extends RouteConfig, D>(
+  route: R,
+  handler: (deps: D) => RouteHandler<R, SignedInEnv>,
+): Operation<D> {
+  return { route, handler: handler as unknown as Operation<D>['handler'], signedIn: true };
 }
 
 export function mountOperations<D>(app: HexabaseApp, operations: Operation<D>[], deps: D): HexabaseApp {
-  for (const op of operations) app.openapi(op.route, op.handler(deps));
+  for (const op of operations) {
+    const handler = op.handler(deps);
+    app.openapi(
+      op.route,
+      op.signedIn
+        ? (c, next) => {
+            if (!c.var.principal) throw new UnauthenticatedError();
+            return handler(c, next);
+          }
+        : handler,
+    );
+  }
   return app;
 }
 

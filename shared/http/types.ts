@@ -11,6 +11,9 @@ export type AppVariables = {
 
 export type AppEnv = { Variables: AppVariables };
 
+/** What a signed-in operation's handler sees: mountOperations refuses the request (401) before it runs otherwise. */
+export type SignedInEnv = { Variables: AppVariables & { principal: Principal } };
+
 export type ReadinessCheck = () => Promise<void>;
 
 /**

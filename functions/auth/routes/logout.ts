@@ -1,11 +1,11 @@
 import { requestMeta } from '../../../shared/auth/middleware';
 import { revokeSession } from '../../../shared/auth/sessions';
 import { BadRequestError } from '../../../shared/errors';
-import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
 import type { AuthDeps } from '../app';
 import { clearSessionCookies } from '../cookies';
 
-export const logoutOperation = defineOperation(
+export const logoutOperation = defineSignedInOperation(
   createRoute({
     method: 'post',
     path: '/auth/logout',
@@ -17,7 +17,7 @@ export const logoutOperation = defineOperation(
     },
   }),
   (deps: AuthDeps) => async (c) => {
-    const principal = c.var.principal!;
+    const principal = c.var.principal;
     if (principal.credential.kind !== 'session') {
       throw new BadRequestError(
         'NOT_A_SESSION',

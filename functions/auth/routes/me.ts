@@ -1,5 +1,5 @@
 import { getMe } from '../../../shared/auth/me';
-import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
 import * as z from '../../../shared/http/zod';
 import type { AuthDeps } from '../app';
 
@@ -12,7 +12,7 @@ const MeSchema = z
   })
   .openapi('Me');
 
-export const meOperation = defineOperation(
+export const meOperation = defineSignedInOperation(
   createRoute({
     method: 'get',
     path: '/auth/me',
@@ -23,5 +23,5 @@ export const meOperation = defineOperation(
       ...problems(401),
     },
   }),
-  (deps: AuthDeps) => async (c) => c.json(await getMe(deps.auth.auth, c.var.principal!.userId), 200),
+  (deps: AuthDeps) => async (c) => c.json(await getMe(deps.auth.auth, c.var.principal.userId), 200),
 );

@@ -1,6 +1,6 @@
 import { requestMeta } from '../../../shared/auth/middleware';
 import { createPat, listPats, revokePat } from '../../../shared/auth/pats';
-import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
 import { PageQuery, pageOf } from '../../../shared/http/pagination';
 import * as z from '../../../shared/http/zod';
 import { idSchema } from '../../../shared/ids';
@@ -21,7 +21,7 @@ const future = z.iso
   .refine((v) => new Date(v).getTime() > Date.now(), 'must be in the future')
   .refine((v) => new Date(v).getTime() < Date.now() + 366 * 86_400_000, 'must be within a year');
 
-export const createTokenOperation = defineOperation(
+export const createTokenOperation = defineSignedInOperation(
   createRoute({
     method: 'post',
     path: '/auth/tokens',
@@ -49,14 +49,14 @@ export const createTokenOperation = defineOperation(
     const { name, expiresAt } = c.req.valid('json');
     const created = await createPat(
       deps.auth.auth,
-      { userId: c.var.principal!.userId, name, ...(expiresAt ? { expiresAt: new Date(expiresAt) } : {}) },
+      { userId: c.var.principal.userId, name, ...(expiresAt ? { expiresAt: new Date(expiresAt) } : {}) },
       requestMeta(c, deps.auth.trustProxy),
     );
     return c.json(created, 201);
   },
 );
 
-export const listTokensOperation = defineOperation(
+export const listTokensOperation = defineSignedInOperation(
   createRoute({
     method: 'get',
     path: '/auth/tokens',
@@ -72,10 +72,10 @@ export const listTokensOperation = defineOperation(
     },
   }),
   (deps: AuthDeps) => async (c) =>
-    c.json(await listPats(deps.auth.auth, c.var.principal!.userId, c.req.valid('query')), 200),
+    c.json(await listPats(deps.auth.auth, c.var.principal.userId, c.req.valid('query')), 200),
 );
 
-export const revokeTokenOperation = defineOperation(
+export const revokeTokenOperation = defineSignedInOperation(
   createRoute({
     method: 'delete',
     path: '/auth/tokens/{id}',
@@ -90,7 +90,7 @@ export const revokeTokenOperation = defineOperation(
   (deps: AuthDeps) => async (c) => {
     await revokePat(
       deps.auth.auth,
-      c.var.principal!.userId,
+      c.var.principal.userId,
       c.req.valid('param').id,
       requestMeta(c, deps.auth.trustProxy),
     );

@@ -1,6 +1,6 @@
 import { actorOf, CSRF_FIELD } from '../../../shared/auth/middleware';
 import { AppError } from '../../../shared/errors';
-import { createRoute, defineOperation } from '../../../shared/http/openapi';
+import { createRoute, defineSignedInOperation } from '../../../shared/http/openapi';
 import * as z from '../../../shared/http/zod';
 import { answerInvitationLink } from '../../../shared/orgs/invitation-links';
 import type { OrganizationsDeps } from '../app';
@@ -14,7 +14,7 @@ const Answer = z.object({
   [CSRF_FIELD]: z.string().max(256).optional(),
 });
 
-export const answerInvitationPageOperation = defineOperation(
+export const answerInvitationPageOperation = defineSignedInOperation(
   createRoute({
     method: 'post',
     path: '/invitations/accept',

@@ -1,5 +1,5 @@
 import { requireOrgRole } from '../../../shared/authz';
-import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
 import { Instant, PageQuery, pageOf } from '../../../shared/http/pagination';
 import * as z from '../../../shared/http/zod';
 import { idSchema } from '../../../shared/ids';
@@ -22,7 +22,7 @@ const Entry = z
   })
   .openapi('AuditEntry');
 
-export const auditLogOperation = defineOperation(
+export const auditLogOperation = defineSignedInOperation(
   createRoute({
     method: 'get',
     path: '/api/v1/organizations/{orgId}/audit-log',
@@ -44,7 +44,7 @@ export const auditLogOperation = defineOperation(
   }),
   (deps: OrganizationsDeps) => async (c) => {
     const { orgId } = c.req.valid('param');
-    await requireOrgRole(deps.authz, orgId, c.var.principal!.userId, 'admin');
+    await requireOrgRole(deps.authz, orgId, c.var.principal.userId, 'admin');
     const { actor, action, since, until, ...page } = c.req.valid('query');
     const filter = {
       ...(actor ? { actorId: actor } : {}),

@@ -1,11 +1,11 @@
 import { actorOf } from '../../../shared/auth/middleware';
 import { requireOrgRole } from '../../../shared/authz';
-import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
 import { cancelInvitation } from '../../../shared/orgs/invitations';
 import type { OrganizationsDeps } from '../app';
 import { OrgInvitationParam } from '../schemas';
 
-export const cancelInvitationOperation = defineOperation(
+export const cancelInvitationOperation = defineSignedInOperation(
   createRoute({
     method: 'delete',
     path: '/api/v1/organizations/{orgId}/invitations/{invitationId}',
@@ -19,7 +19,7 @@ export const cancelInvitationOperation = defineOperation(
   }),
   (deps: OrganizationsDeps) => async (c) => {
     const { orgId, invitationId } = c.req.valid('param');
-    await requireOrgRole(deps.authz, orgId, c.var.principal!.userId, 'admin');
+    await requireOrgRole(deps.authz, orgId, c.var.principal.userId, 'admin');
     await cancelInvitation(deps.orgs, actorOf(c, deps.auth.trustProxy), orgId, invitationId);
     return c.body(null, 204);
   },

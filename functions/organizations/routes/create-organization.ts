@@ -1,11 +1,11 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
 import * as z from '../../../shared/http/zod';
 import { createOrganization } from '../../../shared/orgs/organizations';
 import type { OrganizationsDeps } from '../app';
 import { OrganizationSchema, OrgName } from '../schemas';
 
-export const createOrganizationOperation = defineOperation(
+export const createOrganizationOperation = defineSignedInOperation(
   createRoute({
     method: 'post',
     path: '/api/v1/organizations',

@@ -1,11 +1,11 @@
 import { actorOf } from '../../../shared/auth/middleware';
 import { requireOrgRole } from '../../../shared/authz';
-import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
 import { deleteOrganization } from '../../../shared/orgs/organizations';
 import type { OrganizationsDeps } from '../app';
 import { OrgParam } from '../schemas';
 
-export const deleteOrganizationOperation = defineOperation(
+export const deleteOrganizationOperation = defineSignedInOperation(
   createRoute({
     method: 'delete',
     path: '/api/v1/organizations/{orgId}',
@@ -19,7 +19,7 @@ export const deleteOrganizationOperation = defineOperation(
   }),
   (deps: OrganizationsDeps) => async (c) => {
     const { orgId } = c.req.valid('param');
-    await requireOrgRole(deps.authz, orgId, c.var.principal!.userId, 'admin');
+    await requireOrgRole(deps.authz, orgId, c.var.principal.userId, 'admin');
     await deleteOrganization(deps.orgs, actorOf(c, deps.auth.trustProxy), orgId);
     return c.body(null, 204);
   },

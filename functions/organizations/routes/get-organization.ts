@@ -1,10 +1,10 @@
 import { requireOrgRole } from '../../../shared/authz';
-import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
 import { getOrganization } from '../../../shared/orgs/organizations';
 import type { OrganizationsDeps } from '../app';
 import { OrganizationSchema, OrgParam } from '../schemas';
 
-export const getOrganizationOperation = defineOperation(
+export const getOrganizationOperation = defineSignedInOperation(
   createRoute({
     method: 'get',
     path: '/api/v1/organizations/{orgId}',
@@ -21,7 +21,7 @@ export const getOrganizationOperation = defineOperation(
   }),
   (deps: OrganizationsDeps) => async (c) => {
     const { orgId } = c.req.valid('param');
-    const role = await requireOrgRole(deps.authz, orgId, c.var.principal!.userId, 'member');
+    const role = await requireOrgRole(deps.authz, orgId, c.var.principal.userId, 'member');
     return c.json(await getOrganization(deps.orgs, orgId, role), 200);
   },
 );

@@ -1,12 +1,12 @@
 import { actorOf } from '../../../shared/auth/middleware';
 import { requireOrgRole } from '../../../shared/authz';
-import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
 import * as z from '../../../shared/http/zod';
 import { createInvitation } from '../../../shared/orgs/invitations';
 import type { OrganizationsDeps } from '../app';
 import { InvitationSchema, OrgParam, Role } from '../schemas';
 
-export const inviteOperation = defineOperation(
+export const inviteOperation = defineSignedInOperation(
   createRoute({
     method: 'post',
     path: '/api/v1/organizations/{orgId}/users',
@@ -27,7 +27,7 @@ export const inviteOperation = defineOperation(
   }),
   (deps: OrganizationsDeps) => async (c) => {
     const { orgId } = c.req.valid('param');
-    await requireOrgRole(deps.authz, orgId, c.var.principal!.userId, 'admin');
+    await requireOrgRole(deps.authz, orgId, c.var.principal.userId, 'admin');
     // The link goes out by email only (the notifications worker); the response never carries the token.
     const { acceptUrl: _, ...invitation } = await createInvitation(
       deps.orgs,

@@ -1,12 +1,12 @@
 import { requireOrgRole } from '../../../shared/authz';
-import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
 import { PageQuery, pageOf } from '../../../shared/http/pagination';
 import * as z from '../../../shared/http/zod';
 import { listMembers } from '../../../shared/orgs/members';
 import type { OrganizationsDeps } from '../app';
 import { InvitationSchema, MemberSchema, OrgParam } from '../schemas';
 
-export const listMembersOperation = defineOperation(
+export const listMembersOperation = defineSignedInOperation(
   createRoute({
     method: 'get',
     path: '/api/v1/organizations/{orgId}/users',
@@ -27,7 +27,7 @@ export const listMembersOperation = defineOperation(
   }),
   (deps: OrganizationsDeps) => async (c) => {
     const { orgId } = c.req.valid('param');
-    await requireOrgRole(deps.authz, orgId, c.var.principal!.userId, 'member');
+    await requireOrgRole(deps.authz, orgId, c.var.principal.userId, 'member');
     return c.json(await listMembers(deps.orgs, orgId, c.req.valid('query')), 200);
   },
 );

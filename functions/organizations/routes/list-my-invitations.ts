@@ -1,4 +1,4 @@
-import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
 import { pageOf } from '../../../shared/http/pagination';
 import * as z from '../../../shared/http/zod';
 import { listMyInvitations } from '../../../shared/orgs/invitations';
@@ -14,7 +14,7 @@ const MyInvitation = z
   })
   .openapi('MyInvitation');
 
-export const listMyInvitationsOperation = defineOperation(
+export const listMyInvitationsOperation = defineSignedInOperation(
   createRoute({
     method: 'get',
     path: '/api/v1/invitations',
@@ -26,5 +26,5 @@ export const listMyInvitationsOperation = defineOperation(
     },
   }),
   (deps: OrganizationsDeps) => async (c) =>
-    c.json({ items: await listMyInvitations(deps.orgs, c.var.principal!.userId), nextCursor: null }, 200),
+    c.json({ items: await listMyInvitations(deps.orgs, c.var.principal.userId), nextCursor: null }, 200),
 );

@@ -1,10 +1,10 @@
-import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
 import { PageQuery, pageOf } from '../../../shared/http/pagination';
 import { listOrganizations } from '../../../shared/orgs/organizations';
 import type { OrganizationsDeps } from '../app';
 import { OrganizationSchema } from '../schemas';
 
-export const listOrganizationsOperation = defineOperation(
+export const listOrganizationsOperation = defineSignedInOperation(
   createRoute({
     method: 'get',
     path: '/api/v1/organizations',
@@ -20,5 +20,5 @@ export const listOrganizationsOperation = defineOperation(
     },
   }),
   (deps: OrganizationsDeps) => async (c) =>
-    c.json(await listOrganizations(deps.orgs, c.var.principal!.userId, c.req.valid('query')), 200),
+    c.json(await listOrganizations(deps.orgs, c.var.principal.userId, c.req.valid('query')), 200),
 );

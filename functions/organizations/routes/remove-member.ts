@@ -1,11 +1,11 @@
 import { actorOf } from '../../../shared/auth/middleware';
 import { requireOrgRole } from '../../../shared/authz';
-import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
 import { removeMember } from '../../../shared/orgs/members';
 import type { OrganizationsDeps } from '../app';
 import { MemberParam } from '../schemas';
 
-export const removeMemberOperation = defineOperation(
+export const removeMemberOperation = defineSignedInOperation(
   createRoute({
     method: 'delete',
     path: '/api/v1/organizations/{orgId}/users/{userId}',
@@ -20,7 +20,7 @@ export const removeMemberOperation = defineOperation(
   }),
   (deps: OrganizationsDeps) => async (c) => {
     const { orgId, userId } = c.req.valid('param');
-    await requireOrgRole(deps.authz, orgId, c.var.principal!.userId, 'admin');
+    await requireOrgRole(deps.authz, orgId, c.var.principal.userId, 'admin');
     await removeMember(deps.orgs, actorOf(c, deps.auth.trustProxy), orgId, userId);
     return c.body(null, 204);
   },

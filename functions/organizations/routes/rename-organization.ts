@@ -1,12 +1,12 @@
 import { actorOf } from '../../../shared/auth/middleware';
 import { requireOrgRole } from '../../../shared/authz';
-import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
 import * as z from '../../../shared/http/zod';
 import { renameOrganization } from '../../../shared/orgs/organizations';
 import type { OrganizationsDeps } from '../app';
 import { OrganizationSchema, OrgName, OrgParam } from '../schemas';
 
-export const renameOrganizationOperation = defineOperation(
+export const renameOrganizationOperation = defineSignedInOperation(
   createRoute({
     method: 'patch',
     path: '/api/v1/organizations/{orgId}',
@@ -23,7 +23,7 @@ export const renameOrganizationOperation = defineOperation(
   }),
   (deps: OrganizationsDeps) => async (c) => {
     const { orgId } = c.req.valid('param');
-    await requireOrgRole(deps.authz, orgId, c.var.principal!.userId, 'admin');
+    await requireOrgRole(deps.authz, orgId, c.var.principal.userId, 'admin');
     const org = await renameOrganization(
       deps.orgs,
       actorOf(c, deps.auth.trustProxy),

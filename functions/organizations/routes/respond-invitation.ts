@@ -1,5 +1,5 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
 import * as z from '../../../shared/http/zod';
 import { respondToInvitation } from '../../../shared/orgs/invitations';
 import type { OrganizationsDeps } from '../app';
@@ -15,7 +15,7 @@ const responses = {
 };
 
 export const respondOperations = (['accept', 'decline'] as const).map((answer) =>
-  defineOperation(
+  defineSignedInOperation(
     createRoute({
       method: 'post',
       path: `/api/v1/invitations/{invitationId}/${answer}`,
@@ -32,7 +32,7 @@ export const respondOperations = (['accept', 'decline'] as const).map((answer) =
   ),
 );
 
-export const acceptByTokenOperation = defineOperation(
+export const acceptByTokenOperation = defineSignedInOperation(
   createRoute({
     method: 'post',
     path: '/api/v1/invitations/accept',

@@ -1,12 +1,12 @@
 import { actorOf } from '../../../shared/auth/middleware';
 import { requireOrgRole } from '../../../shared/authz';
-import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
 import * as z from '../../../shared/http/zod';
 import { changeMemberRole } from '../../../shared/orgs/members';
 import type { OrganizationsDeps } from '../app';
 import { MemberParam, Role } from '../schemas';
 
-export const updateMemberOperation = defineOperation(
+export const updateMemberOperation = defineSignedInOperation(
   createRoute({
     method: 'patch',
     path: '/api/v1/organizations/{orgId}/users/{userId}',
@@ -26,7 +26,7 @@ export const updateMemberOperation = defineOperation(
   }),
   (deps: OrganizationsDeps) => async (c) => {
     const { orgId, userId } = c.req.valid('param');
-    await requireOrgRole(deps.authz, orgId, c.var.principal!.userId, 'admin');
+    await requireOrgRole(deps.authz, orgId, c.var.principal.userId, 'admin');
     const actor = actorOf(c, deps.auth.trustProxy);
     return c.json(await changeMemberRole(deps.orgs, actor, orgId, userId, c.req.valid('json').role), 200);
   },

@@ -1,5 +1,5 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import { createRoute, defineOperation, idParam, problems } from '../../../shared/http/openapi';
+import { createRoute, defineSignedInOperation, idParam, problems } from '../../../shared/http/openapi';
 import * as z from '../../../shared/http/zod';
 import { idSchema } from '../../../shared/ids';
 import { requireWorkspace } from '../../../shared/workspaces/access';
@@ -38,7 +38,7 @@ const DnsLabel = z
   );
 const ProjectParams = WsParams.extend({ projectId: idParam('projectId', 'prj') });
 
-export const listProjectsOperation = defineOperation(
+export const listProjectsOperation = defineSignedInOperation(
   createRoute({
     method: 'get',
     path: '/api/v1/workspaces/{wsId}/projects',
@@ -59,7 +59,7 @@ export const listProjectsOperation = defineOperation(
   }),
   (deps: ProjectsDeps) => async (c) => {
     const { wsId } = c.req.valid('param');
-    await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'read');
+    await requireWorkspace(deps.authz, wsId, c.var.principal.userId, 'read');
     const list = await listProjects(deps.db, wsId);
     return c.json(
       { items: c.req.valid('query').hierarchical === 'true' ? projectTree(list) : list, nextCursor: null },
@@ -68,7 +68,7 @@ export const listProjectsOperation = defineOperation(
   },
 );
 
-export const createProjectOperation = defineOperation(
+export const createProjectOperation = defineSignedInOperation(
   createRoute({
     method: 'post',
     path: '/api/v1/workspaces/{wsId}/projects',
@@ -92,7 +92,7 @@ export const createProjectOperation = defineOperation(
   }),
   (deps: ProjectsDeps) => async (c) => {
     const { wsId } = c.req.valid('param');
-    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'manage');
+    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal.userId, 'manage');
     return c.json(
       await createProject(deps.db, actorOf(c, deps.auth.trustProxy), ws, c.req.valid('json')),
       201,
@@ -100,7 +100,7 @@ export const createProjectOperation = defineOperation(
   },
 );
 
-export const getProjectOperation = defineOperation(
+export const getProjectOperation = defineSignedInOperation(
   createRoute({
     method: 'get',
     path: '/api/v1/workspaces/{wsId}/projects/{projectId}',
@@ -114,12 +114,12 @@ export const getProjectOperation = defineOperation(
   }),
   (deps: ProjectsDeps) => async (c) => {
     const { wsId, projectId } = c.req.valid('param');
-    await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'read');
+    await requireWorkspace(deps.authz, wsId, c.var.principal.userId, 'read');
     return c.json(await getProject(deps.db, wsId, projectId), 200);
   },
 );
 
-export const deleteProjectOperation = defineOperation(
+export const deleteProjectOperation = defineSignedInOperation(
   createRoute({
     method: 'delete',
     path: '/api/v1/workspaces/{wsId}/projects/{projectId}',
@@ -133,7 +133,7 @@ export const deleteProjectOperation = defineOperation(
   }),
   (deps: ProjectsDeps) => async (c) => {
     const { wsId, projectId } = c.req.valid('param');
-    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'manage');
+    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal.userId, 'manage');
     await deleteProject(deps.db, actorOf(c, deps.auth.trustProxy), ws, projectId);
     return c.body(null, 204);
   },

@@ -1,5 +1,5 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import { createRoute, defineOperation, idParam, problems } from '../../../shared/http/openapi';
+import { createRoute, defineSignedInOperation, idParam, problems } from '../../../shared/http/openapi';
 import * as z from '../../../shared/http/zod';
 import { idSchema } from '../../../shared/ids';
 import { requireProject } from '../../../shared/workspaces/access';
@@ -24,7 +24,7 @@ const Assignment = z
   })
   .openapi('RoleAssignment');
 
-export const listRoleAssignmentsOperation = defineOperation(
+export const listRoleAssignmentsOperation = defineSignedInOperation(
   createRoute({
     method: 'get',
     path: '/api/v1/projects/{projectId}/roleassignments',
@@ -43,12 +43,12 @@ export const listRoleAssignmentsOperation = defineOperation(
   }),
   (deps: ProjectsDeps) => async (c) => {
     const { projectId } = c.req.valid('param');
-    await requireProject(deps.authz, projectId, c.var.principal!.userId, 'read');
+    await requireProject(deps.authz, projectId, c.var.principal.userId, 'read');
     return c.json({ items: await listRoleAssignments(deps.db, projectId), nextCursor: null }, 200);
   },
 );
 
-export const assignRoleOperation = defineOperation(
+export const assignRoleOperation = defineSignedInOperation(
   createRoute({
     method: 'post',
     path: '/api/v1/projects/{projectId}/roleassignments',
@@ -75,7 +75,7 @@ export const assignRoleOperation = defineOperation(
   }),
   (deps: ProjectsDeps) => async (c) => {
     const { projectId } = c.req.valid('param');
-    const ws = await requireProject(deps.authz, projectId, c.var.principal!.userId, 'manage');
+    const ws = await requireProject(deps.authz, projectId, c.var.principal.userId, 'manage');
     return c.json(
       await assignRole(deps.db, actorOf(c, deps.auth.trustProxy), ws, projectId, c.req.valid('json')),
       201,
@@ -83,7 +83,7 @@ export const assignRoleOperation = defineOperation(
   },
 );
 
-export const unassignRoleOperation = defineOperation(
+export const unassignRoleOperation = defineSignedInOperation(
   createRoute({
     method: 'delete',
     path: '/api/v1/projects/{projectId}/roleassignments/{assignmentId}',
@@ -94,7 +94,7 @@ export const unassignRoleOperation = defineOperation(
   }),
   (deps: ProjectsDeps) => async (c) => {
     const { projectId, assignmentId } = c.req.valid('param');
-    const ws = await requireProject(deps.authz, projectId, c.var.principal!.userId, 'manage');
+    const ws = await requireProject(deps.authz, projectId, c.var.principal.userId, 'manage');
     await unassignRole(deps.db, actorOf(c, deps.auth.trustProxy), ws, projectId, assignmentId);
     return c.body(null, 204);
   },

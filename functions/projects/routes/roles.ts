@@ -1,5 +1,5 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import { createRoute, defineOperation, idParam, problems } from '../../../shared/http/openapi';
+import { createRoute, defineSignedInOperation, idParam, problems } from '../../../shared/http/openapi';
 import * as z from '../../../shared/http/zod';
 import { requireProject } from '../../../shared/workspaces/access';
 import {
@@ -25,7 +25,7 @@ const RoleSchema = z
   .object({ id: z.string(), name: z.string(), preset: z.boolean(), rules: z.array(PolicyRule) })
   .openapi('ProjectRole');
 
-export const listRolesOperation = defineOperation(
+export const listRolesOperation = defineSignedInOperation(
   createRoute({
     method: 'get',
     path: '/api/v1/projects/{projectId}/roles',
@@ -44,12 +44,12 @@ export const listRolesOperation = defineOperation(
   }),
   (deps: ProjectsDeps) => async (c) => {
     const { projectId } = c.req.valid('param');
-    await requireProject(deps.authz, projectId, c.var.principal!.userId, 'read');
+    await requireProject(deps.authz, projectId, c.var.principal.userId, 'read');
     return c.json({ items: await listRoles(deps.db, projectId), nextCursor: null }, 200);
   },
 );
 
-export const createRoleOperation = defineOperation(
+export const createRoleOperation = defineSignedInOperation(
   createRoute({
     method: 'post',
     path: '/api/v1/projects/{projectId}/roles',
@@ -69,7 +69,7 @@ export const createRoleOperation = defineOperation(
   }),
   (deps: ProjectsDeps) => async (c) => {
     const { projectId } = c.req.valid('param');
-    const ws = await requireProject(deps.authz, projectId, c.var.principal!.userId, 'manage');
+    const ws = await requireProject(deps.authz, projectId, c.var.principal.userId, 'manage');
     return c.json(
       await createRole(deps.db, actorOf(c, deps.auth.trustProxy), ws, projectId, c.req.valid('json')),
       201,
@@ -77,7 +77,7 @@ export const createRoleOperation = defineOperation(
   },
 );
 
-export const getRoleOperation = defineOperation(
+export const getRoleOperation = defineSignedInOperation(
   createRoute({
     method: 'get',
     path: '/api/v1/projects/{projectId}/roles/{roleId}',
@@ -91,12 +91,12 @@ export const getRoleOperation = defineOperation(
   }),
   (deps: ProjectsDeps) => async (c) => {
     const { projectId, roleId } = c.req.valid('param');
-    await requireProject(deps.authz, projectId, c.var.principal!.userId, 'read');
+    await requireProject(deps.authz, projectId, c.var.principal.userId, 'read');
     return c.json(await getRole(deps.db, projectId, roleId), 200);
   },
 );
 
-export const updateRoleOperation = defineOperation(
+export const updateRoleOperation = defineSignedInOperation(
   createRoute({
     method: 'put',
     path: '/api/v1/projects/{projectId}/roles/{roleId}',
@@ -116,7 +116,7 @@ export const updateRoleOperation = defineOperation(
   }),
   (deps: ProjectsDeps) => async (c) => {
     const { projectId, roleId } = c.req.valid('param');
-    const ws = await requireProject(deps.authz, projectId, c.var.principal!.userId, 'manage');
+    const ws = await requireProject(deps.authz, projectId, c.var.principal.userId, 'manage');
     return c.json(
       await updateRole(deps.db, actorOf(c, deps.auth.trustProxy), ws, projectId, roleId, c.req.valid('json')),
       200,
@@ -124,7 +124,7 @@ export const updateRoleOperation = defineOperation(
   },
 );
 
-export const deleteRoleOperation = defineOperation(
+export const deleteRoleOperation = defineSignedInOperation(
   createRoute({
     method: 'delete',
     path: '/api/v1/projects/{projectId}/roles/{roleId}',
@@ -138,7 +138,7 @@ export const deleteRoleOperation = defineOperation(
   }),
   (deps: ProjectsDeps) => async (c) => {
     const { projectId, roleId } = c.req.valid('param');
-    const ws = await requireProject(deps.authz, projectId, c.var.principal!.userId, 'manage');
+    const ws = await requireProject(deps.authz, projectId, c.var.principal.userId, 'manage');
     await deleteRole(deps.db, actorOf(c, deps.auth.trustProxy), ws, projectId, roleId);
     return c.body(null, 204);
   },

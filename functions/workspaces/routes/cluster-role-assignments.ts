@@ -1,5 +1,5 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import { createRoute, defineOperation, idParam, problems } from '../../../shared/http/openapi';
+import { createRoute, defineSignedInOperation, idParam, problems } from '../../../shared/http/openapi';
 import * as z from '../../../shared/http/zod';
 import { idSchema } from '../../../shared/ids';
 import { requireWorkspace } from '../../../shared/workspaces/access';
@@ -22,7 +22,7 @@ const Assignment = z
   })
   .openapi('ClusterRoleAssignment');
 
-export const listClusterRoleAssignmentsOperation = defineOperation(
+export const listClusterRoleAssignmentsOperation = defineSignedInOperation(
   createRoute({
     method: 'get',
     path: '/api/v1/workspaces/{wsId}/clusterroleassignments',
@@ -41,12 +41,12 @@ export const listClusterRoleAssignmentsOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId } = c.req.valid('param');
-    await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'read');
+    await requireWorkspace(deps.authz, wsId, c.var.principal.userId, 'read');
     return c.json({ items: await listClusterRoleAssignments(deps.db, wsId), nextCursor: null }, 200);
   },
 );
 
-export const assignClusterRoleOperation = defineOperation(
+export const assignClusterRoleOperation = defineSignedInOperation(
   createRoute({
     method: 'post',
     path: '/api/v1/workspaces/{wsId}/clusterroleassignments',
@@ -73,7 +73,7 @@ export const assignClusterRoleOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId } = c.req.valid('param');
-    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'manage');
+    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal.userId, 'manage');
     return c.json(
       await assignClusterRole(deps.authz, actorOf(c, deps.auth.trustProxy), ws, c.req.valid('json')),
       201,
@@ -81,7 +81,7 @@ export const assignClusterRoleOperation = defineOperation(
   },
 );
 
-export const unassignClusterRoleOperation = defineOperation(
+export const unassignClusterRoleOperation = defineSignedInOperation(
   createRoute({
     method: 'delete',
     path: '/api/v1/workspaces/{wsId}/clusterroleassignments/{assignmentId}',
@@ -92,7 +92,7 @@ export const unassignClusterRoleOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId, assignmentId } = c.req.valid('param');
-    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'manage');
+    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal.userId, 'manage');
     await unassignClusterRole(deps.authz, actorOf(c, deps.auth.trustProxy), ws, assignmentId);
     return c.body(null, 204);
   },

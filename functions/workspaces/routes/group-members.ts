@@ -1,5 +1,5 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import { createRoute, defineOperation, idParam, problems } from '../../../shared/http/openapi';
+import { createRoute, defineSignedInOperation, idParam, problems } from '../../../shared/http/openapi';
 import * as z from '../../../shared/http/zod';
 import { idSchema } from '../../../shared/ids';
 import { requireWorkspace } from '../../../shared/workspaces/access';
@@ -11,7 +11,7 @@ const GroupMember = z
   .object({ userId: z.string(), email: z.string(), displayName: z.string() })
   .openapi('GroupMember');
 
-export const listGroupMembersOperation = defineOperation(
+export const listGroupMembersOperation = defineSignedInOperation(
   createRoute({
     method: 'get',
     path: '/api/v1/workspaces/{wsId}/groups/{groupId}/members',
@@ -30,12 +30,12 @@ export const listGroupMembersOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId, groupId } = c.req.valid('param');
-    await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'read');
+    await requireWorkspace(deps.authz, wsId, c.var.principal.userId, 'read');
     return c.json({ items: await listGroupMembers(deps.db, wsId, groupId), nextCursor: null }, 200);
   },
 );
 
-export const addGroupMemberOperation = defineOperation(
+export const addGroupMemberOperation = defineSignedInOperation(
   createRoute({
     method: 'post',
     path: '/api/v1/workspaces/{wsId}/groups/{groupId}/members',
@@ -58,14 +58,14 @@ export const addGroupMemberOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId, groupId } = c.req.valid('param');
-    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'manage');
+    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal.userId, 'manage');
     const { userId } = c.req.valid('json');
     await addGroupMember(deps.authz, actorOf(c, deps.auth.trustProxy), ws, groupId, userId);
     return c.json({ groupId, userId }, 201);
   },
 );
 
-export const removeGroupMemberOperation = defineOperation(
+export const removeGroupMemberOperation = defineSignedInOperation(
   createRoute({
     method: 'delete',
     path: '/api/v1/workspaces/{wsId}/groups/{groupId}/members/{userId}',
@@ -76,7 +76,7 @@ export const removeGroupMemberOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId, groupId, userId } = c.req.valid('param');
-    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'manage');
+    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal.userId, 'manage');
     await removeGroupMember(deps.authz, actorOf(c, deps.auth.trustProxy), ws, groupId, userId);
     return c.body(null, 204);
   },

@@ -1,5 +1,5 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
 import * as z from '../../../shared/http/zod';
 import { idSchema } from '../../../shared/ids';
 import { requireWorkspace } from '../../../shared/workspaces/access';
@@ -15,7 +15,7 @@ import { GroupName, GroupParams, GroupSchema, GroupTreeSchema, WsParams } from '
 
 const ParentId = idSchema('grp').nullable().optional();
 
-export const listGroupsOperation = defineOperation(
+export const listGroupsOperation = defineSignedInOperation(
   createRoute({
     method: 'get',
     path: '/api/v1/workspaces/{wsId}/groups',
@@ -34,12 +34,12 @@ export const listGroupsOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId } = c.req.valid('param');
-    await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'read');
+    await requireWorkspace(deps.authz, wsId, c.var.principal.userId, 'read');
     return c.json({ items: await groupTree(deps.db, wsId), nextCursor: null }, 200);
   },
 );
 
-export const createGroupOperation = defineOperation(
+export const createGroupOperation = defineSignedInOperation(
   createRoute({
     method: 'post',
     path: '/api/v1/workspaces/{wsId}/groups',
@@ -59,12 +59,12 @@ export const createGroupOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId } = c.req.valid('param');
-    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'manage');
+    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal.userId, 'manage');
     return c.json(await createGroup(deps.db, actorOf(c, deps.auth.trustProxy), ws, c.req.valid('json')), 201);
   },
 );
 
-export const getGroupOperation = defineOperation(
+export const getGroupOperation = defineSignedInOperation(
   createRoute({
     method: 'get',
     path: '/api/v1/workspaces/{wsId}/groups/{groupId}',
@@ -78,12 +78,12 @@ export const getGroupOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId, groupId } = c.req.valid('param');
-    await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'read');
+    await requireWorkspace(deps.authz, wsId, c.var.principal.userId, 'read');
     return c.json(await getGroup(deps.db, wsId, groupId), 200);
   },
 );
 
-export const updateGroupOperation = defineOperation(
+export const updateGroupOperation = defineSignedInOperation(
   createRoute({
     method: 'patch',
     path: '/api/v1/workspaces/{wsId}/groups/{groupId}',
@@ -105,7 +105,7 @@ export const updateGroupOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId, groupId } = c.req.valid('param');
-    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'manage');
+    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal.userId, 'manage');
     return c.json(
       await updateGroup(deps.authz, actorOf(c, deps.auth.trustProxy), ws, groupId, c.req.valid('json')),
       200,
@@ -113,7 +113,7 @@ export const updateGroupOperation = defineOperation(
   },
 );
 
-export const deleteGroupOperation = defineOperation(
+export const deleteGroupOperation = defineSignedInOperation(
   createRoute({
     method: 'delete',
     path: '/api/v1/workspaces/{wsId}/groups/{groupId}',
@@ -127,7 +127,7 @@ export const deleteGroupOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId, groupId } = c.req.valid('param');
-    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'manage');
+    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal.userId, 'manage');
     await deleteGroup(deps.authz, actorOf(c, deps.auth.trustProxy), ws, groupId);
     return c.body(null, 204);
   },

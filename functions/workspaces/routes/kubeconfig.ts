@@ -1,12 +1,12 @@
 import { ForbiddenError } from '../../../shared/errors';
-import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
 import * as z from '../../../shared/http/zod';
 import { requireWorkspace, workspaceNotFound } from '../../../shared/workspaces/access';
 import { workspaceKubeconfig } from '../../../shared/workspaces/kubeconfig';
 import type { WorkspacesDeps } from '../app';
 import { OrgWsIdParams } from '../schemas';
 
-export const kubeconfigOperation = defineOperation(
+export const kubeconfigOperation = defineSignedInOperation(
   createRoute({
     method: 'get',
     path: '/api/v1/organizations/{orgId}/workspaces/{wsId}/kubeconfig',
@@ -22,7 +22,7 @@ export const kubeconfigOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { orgId, wsId } = c.req.valid('param');
-    const userId = c.var.principal!.userId;
+    const userId = c.var.principal.userId;
     const a = await requireWorkspace(deps.authz, wsId, userId, 'read');
     if (a.organizationId !== orgId) throw workspaceNotFound();
     // Org admins may see the workspace but get no Kubernetes identity in it unless they are members.

@@ -1,5 +1,5 @@
 import { actorOf } from '../../../shared/auth/middleware';
-import { createRoute, defineOperation, idParam, problems } from '../../../shared/http/openapi';
+import { createRoute, defineSignedInOperation, idParam, problems } from '../../../shared/http/openapi';
 import { PageQuery, pageOf } from '../../../shared/http/pagination';
 import * as z from '../../../shared/http/zod';
 import { idSchema } from '../../../shared/ids';
@@ -16,7 +16,7 @@ const Member = z
   .object({ userId: z.string(), email: z.string(), displayName: z.string(), joinedAt: z.string() })
   .openapi('WorkspaceMember');
 
-export const listWorkspaceMembersOperation = defineOperation(
+export const listWorkspaceMembersOperation = defineSignedInOperation(
   createRoute({
     method: 'get',
     path: '/api/v1/workspaces/{wsId}/members',
@@ -30,12 +30,12 @@ export const listWorkspaceMembersOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId } = c.req.valid('param');
-    await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'read');
+    await requireWorkspace(deps.authz, wsId, c.var.principal.userId, 'read');
     return c.json(await listWorkspaceMembers(deps.db, wsId, c.req.valid('query')), 200);
   },
 );
 
-export const addWorkspaceMemberOperation = defineOperation(
+export const addWorkspaceMemberOperation = defineSignedInOperation(
   createRoute({
     method: 'post',
     path: '/api/v1/workspaces/{wsId}/members',
@@ -58,7 +58,7 @@ export const addWorkspaceMemberOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId } = c.req.valid('param');
-    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'membership');
+    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal.userId, 'membership');
     return c.json(
       await addWorkspaceMember(deps.authz, actorOf(c, deps.auth.trustProxy), ws, c.req.valid('json').userId),
       201,
@@ -66,7 +66,7 @@ export const addWorkspaceMemberOperation = defineOperation(
   },
 );
 
-export const removeWorkspaceMemberOperation = defineOperation(
+export const removeWorkspaceMemberOperation = defineSignedInOperation(
   createRoute({
     method: 'delete',
     path: '/api/v1/workspaces/{wsId}/members/{userId}',
@@ -77,7 +77,7 @@ export const removeWorkspaceMemberOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { wsId, userId } = c.req.valid('param');
-    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal!.userId, 'membership');
+    const ws = await requireWorkspace(deps.authz, wsId, c.var.principal.userId, 'membership');
     await removeWorkspaceMember(deps.authz, actorOf(c, deps.auth.trustProxy), ws, userId);
     return c.body(null, 204);
   },

@@ -1,6 +1,6 @@
 import { streamSSE } from 'hono/streaming';
 import { cachedOrgRole } from '../../../shared/authz';
-import { createRoute, defineOperation, idParam, problems } from '../../../shared/http/openapi';
+import { createRoute, defineSignedInOperation, idParam, problems } from '../../../shared/http/openapi';
 import * as z from '../../../shared/http/zod';
 import { getTask, type TaskView } from '../../../shared/workspaces/workspaces';
 import type { WorkspacesDeps } from '../app';
@@ -20,7 +20,7 @@ const TaskSchema = z
 const POLL_MS = 500;
 const MAX_STREAM_MS = 30 * 60_000;
 
-export const getTaskOperation = defineOperation(
+export const getTaskOperation = defineSignedInOperation(
   createRoute({
     method: 'get',
     path: '/api/v1/tasks/{taskId}',
@@ -36,7 +36,7 @@ export const getTaskOperation = defineOperation(
     },
   }),
   (deps: WorkspacesDeps) => async (c) => {
-    const userId = c.var.principal!.userId;
+    const userId = c.var.principal.userId;
     const viewer = {
       userId,
       isOrgAdmin: async (orgId: string) => (await cachedOrgRole(deps.authz, orgId, userId)) === 'admin',

@@ -1,6 +1,6 @@
 import { actorOf } from '../../../shared/auth/middleware';
 import { requireOrgRole } from '../../../shared/authz';
-import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
 import { PageQuery, pageOf } from '../../../shared/http/pagination';
 import * as z from '../../../shared/http/zod';
 import { requireWorkspace, workspaceNotFound } from '../../../shared/workspaces/access';
@@ -41,7 +41,7 @@ async function inOrg(
   return a;
 }
 
-export const createWorkspaceOperation = defineOperation(
+export const createWorkspaceOperation = defineSignedInOperation(
   createRoute({
     method: 'post',
     path: '/api/v1/organizations/{orgId}/workspaces',
@@ -69,7 +69,7 @@ export const createWorkspaceOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { orgId } = c.req.valid('param');
-    await requireOrgRole(deps.authz, orgId, c.var.principal!.userId, 'admin');
+    await requireOrgRole(deps.authz, orgId, c.var.principal.userId, 'admin');
     return c.json(
       await createWorkspace(
         deps.db,
@@ -83,7 +83,7 @@ export const createWorkspaceOperation = defineOperation(
   },
 );
 
-export const listWorkspacesOperation = defineOperation(
+export const listWorkspacesOperation = defineSignedInOperation(
   createRoute({
     method: 'get',
     path: '/api/v1/organizations/{orgId}/workspaces',
@@ -100,7 +100,7 @@ export const listWorkspacesOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { orgId } = c.req.valid('param');
-    const userId = c.var.principal!.userId;
+    const userId = c.var.principal.userId;
     const role = await requireOrgRole(deps.authz, orgId, userId, 'member');
     return c.json(
       await listWorkspaces(deps.db, orgId, { userId, orgAdmin: role === 'admin' }, c.req.valid('query')),
@@ -109,7 +109,7 @@ export const listWorkspacesOperation = defineOperation(
   },
 );
 
-export const getWorkspaceOperation = defineOperation(
+export const getWorkspaceOperation = defineSignedInOperation(
   createRoute({
     method: 'get',
     path: '/api/v1/organizations/{orgId}/workspaces/{wsId}',
@@ -123,12 +123,12 @@ export const getWorkspaceOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { orgId, wsId } = c.req.valid('param');
-    await inOrg(deps, orgId, wsId, c.var.principal!.userId, 'read');
+    await inOrg(deps, orgId, wsId, c.var.principal.userId, 'read');
     return c.json(await getWorkspace(deps.db, orgId, wsId), 200);
   },
 );
 
-export const changePlanOperation = defineOperation(
+export const changePlanOperation = defineSignedInOperation(
   createRoute({
     method: 'put',
     path: '/api/v1/organizations/{orgId}/workspaces/{wsId}',
@@ -160,7 +160,7 @@ export const changePlanOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { orgId, wsId } = c.req.valid('param');
-    await inOrg(deps, orgId, wsId, c.var.principal!.userId, 'lifecycle');
+    await inOrg(deps, orgId, wsId, c.var.principal.userId, 'lifecycle');
     return c.json(
       await changeWorkspacePlan(
         deps.db,
@@ -175,7 +175,7 @@ export const changePlanOperation = defineOperation(
   },
 );
 
-export const deleteWorkspaceOperation = defineOperation(
+export const deleteWorkspaceOperation = defineSignedInOperation(
   createRoute({
     method: 'delete',
     path: '/api/v1/organizations/{orgId}/workspaces/{wsId}',
@@ -186,7 +186,7 @@ export const deleteWorkspaceOperation = defineOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { orgId, wsId } = c.req.valid('param');
-    await inOrg(deps, orgId, wsId, c.var.principal!.userId, 'lifecycle');
+    await inOrg(deps, orgId, wsId, c.var.principal.userId, 'lifecycle');
     return c.json(
       await requestWorkspaceDeletion(deps.db, actorOf(c, deps.auth.trustProxy), orgId, wsId),
       202,
