@@ -24,7 +24,7 @@ import {
 import type { JsonSchema } from '../shared/testing/fuzz/schema';
 import { capturedLogger } from '../shared/testing/logs';
 import { usePlatform } from '../shared/testing/platform';
-import { openApiDocument } from './operations';
+import { openApiDocument } from './registry';
 
 /**
  * Property-based fuzzing of every operation in the OpenAPI document, through the whole local server, as an

@@ -120,10 +120,15 @@ describe('responses that carry tokens or secrets', () => {
     const p = platform();
     const userId = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sub as string;
     const org = await createOrganization(p.orgs, { userId }, { name: 'No store' });
-    const { workspaceId: wsId } = await createWorkspace(p.db, { userId }, org.id, {
-      name: 'nostore',
-      planId: 'standard',
-    });
+    const { workspaceId: wsId } = await createWorkspace(
+      p,
+      { userId },
+      {
+        orgId: org.id,
+        name: 'nostore',
+        planId: 'standard',
+      },
+    );
     // As the provisioner leaves it once the vCluster serves: a kubeconfig exists only then.
     await p.db
       .update(workspaces)

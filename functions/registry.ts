@@ -1,23 +1,31 @@
-import { type CreateAppOptions, createApp, type HexabaseApp } from '../shared/http/app';
+import { type AppOptions, createApp, type HexabaseApp } from '../shared/http/app';
 import type { Operation } from '../shared/http/openapi';
-import { nodePool } from '../shared/k8s/nodes';
-import { createMailer, mailSettings } from '../shared/mail';
+import { buildOpenApiDocument } from '../shared/http/openapi-document';
 import type { Platform } from '../shared/platform';
-import { chartOptions, hostCluster } from '../shared/provisioner/host';
 import * as auth from './auth/app';
+import * as authDeps from './auth/deps';
 import * as deadLetters from './dead-letters/app';
+import * as deadLettersDeps from './dead-letters/deps';
 import * as docs from './docs/app';
+import * as docsDeps from './docs/deps';
 import * as keyRotation from './key-rotation/app';
+import * as keyRotationDeps from './key-rotation/deps';
 import * as notifications from './notifications/app';
+import * as notificationsDeps from './notifications/deps';
 import * as oidc from './oidc/app';
-import { openApiDocument } from './operations';
+import * as oidcDeps from './oidc/deps';
 import * as organizations from './organizations/app';
+import * as organizationsDeps from './organizations/deps';
 import * as plans from './plans/app';
+import * as plansDeps from './plans/deps';
 import * as projects from './projects/app';
+import * as projectsDeps from './projects/deps';
 import * as provisioner from './provisioner/app';
+import * as provisionerDeps from './provisioner/deps';
 import * as workspaces from './workspaces/app';
+import * as workspacesDeps from './workspaces/deps';
 
-export type AppOptions = Omit<CreateAppOptions, 'name'>;
+export type { AppOptions };
 
 export type FunctionModule = {
   // biome-ignore lint/suspicious/noExplicitAny: each function has its own deps type; the registry only lists them.
@@ -25,56 +33,33 @@ export type FunctionModule = {
   create: (platform: Platform, app: AppOptions) => HexabaseApp;
 };
 
+/** A function's routes, and its app built from the platform by the builder its own entry point uses. */
+function fn<D>(
+  operations: Operation<D>[],
+  create: (deps: D, app: AppOptions) => HexabaseApp,
+  fromPlatform: (p: Platform) => D,
+): FunctionModule {
+  return { operations, create: (p, o) => create(fromPlatform(p), o) };
+}
+
 /** Name → implementation for every row of shared/routes/table.ts (a test keeps the two in step). */
 export const functionRegistry = {
-  auth: { operations: auth.operations, create: (p, o) => auth.createAuthApp(p, o) },
-  organizations: {
-    operations: organizations.operations,
-    create: (p, o) => organizations.createOrganizationsApp(p, o),
-  },
-  workspaces: {
-    operations: workspaces.operations,
-    create: (p, o) => workspaces.createWorkspacesApp({ ...p, nodes: nodePool(hostCluster(p.env)) }, o),
-  },
-  projects: { operations: projects.operations, create: (p, o) => projects.createProjectsApp(p, o) },
-  notifications: {
-    operations: [],
-    create: (p, o) =>
-      notifications.createNotificationsApp(
-        { db: p.db, orgs: p.orgs, mailer: createMailer(mailSettings(p.env), p.log), log: p.log },
-        o,
-      ),
-  },
-  'dead-letters': { operations: [], create: (p, o) => deadLetters.createDeadLettersApp(p, o) },
-  provisioner: {
-    operations: [],
-    create: (p, o) =>
-      provisioner.createProvisionerApp(
-        {
-          db: p.db,
-          authzCache: p.authz.cache,
-          host: hostCluster(p.env),
-          chart: chartOptions(p.env),
-          log: p.log,
-        },
-        o,
-      ),
-  },
-  'key-rotation': {
-    operations: [],
-    create: (p, o) => keyRotation.createKeyRotationApp(keyRotation.keyRotationDeps(p), o),
-  },
+  auth: fn(auth.operations, auth.createAuthApp, authDeps.fromPlatform),
+  organizations: fn(
+    organizations.operations,
+    organizations.createOrganizationsApp,
+    organizationsDeps.fromPlatform,
+  ),
+  workspaces: fn(workspaces.operations, workspaces.createWorkspacesApp, workspacesDeps.fromPlatform),
+  projects: fn(projects.operations, projects.createProjectsApp, projectsDeps.fromPlatform),
+  notifications: fn([], notifications.createNotificationsApp, notificationsDeps.fromPlatform),
+  'dead-letters': fn([], deadLetters.createDeadLettersApp, deadLettersDeps.fromPlatform),
+  provisioner: fn([], provisioner.createProvisionerApp, provisionerDeps.fromPlatform),
+  'key-rotation': fn([], keyRotation.createKeyRotationApp, keyRotationDeps.fromPlatform),
   relay: { operations: [], create: (_p, o) => createApp({ ...o, name: 'relay' }) },
-  oidc: {
-    operations: oidc.operations,
-    create: (p, o) =>
-      oidc.createOidcApp({ auth: p.auth, ttlSeconds: p.env.HEXABASE_WORKSPACE_TOKEN_TTL_SECONDS }, o),
-  },
-  plans: { operations: plans.operations, create: (p, o) => plans.createPlansApp(p, o) },
-  docs: {
-    operations: docs.operations,
-    create: (p, o) => docs.createDocsApp({ document: () => openApiDocument(p.env.HEXABASE_PUBLIC_URL) }, o),
-  },
+  oidc: fn(oidc.operations, oidc.createOidcApp, oidcDeps.fromPlatform),
+  plans: fn(plans.operations, plans.createPlansApp, plansDeps.fromPlatform),
+  docs: fn(docs.operations, docs.createDocsApp, docsDeps.fromPlatform),
 } satisfies Record<string, FunctionModule>;
 
 export type FunctionName = keyof typeof functionRegistry;
@@ -83,4 +68,7 @@ export function allOperations(): Operation<never>[] {
   return Object.values(functionRegistry).flatMap((f) => f.operations as Operation<never>[]);
 }
 
-export { openApiDocument };
+/** The OpenAPI document the docs function serves, built from the same operations. */
+export function openApiDocument(publicUrl: string) {
+  return buildOpenApiDocument(allOperations(), publicUrl);
+}

@@ -46,12 +46,17 @@ function call(p: Platform, fn: FunctionName, method: string, path: string, token
 
 async function workspaceWithMember() {
   const team = await teamOrganization(platform());
-  const { workspaceId } = await createWorkspace(platform().db, { userId: team.admin.userId }, team.orgId, {
-    name: `w-${Math.random().toString(36).slice(2, 8)}`,
-    planId: 'free',
-  });
+  const { workspaceId } = await createWorkspace(
+    platform(),
+    { userId: team.admin.userId },
+    {
+      orgId: team.orgId,
+      name: `w-${Math.random().toString(36).slice(2, 8)}`,
+      planId: 'free',
+    },
+  );
   const ws = (await workspaceAccess(platform().authz, workspaceId, team.admin.userId))!;
-  await addWorkspaceMember(platform().authz, { userId: team.admin.userId }, ws, team.member.userId);
+  await addWorkspaceMember(platform(), { userId: team.admin.userId }, { ws, userId: team.member.userId });
   return { ...team, wsId: workspaceId, ws };
 }
 
@@ -116,7 +121,7 @@ describe('authorization cached across replicas', () => {
 
   it('refuses a revoked personal access token on every replica at once', async () => {
     const t = await workspaceWithMember();
-    const pat = await createPat(platform().auth.auth, { userId: t.member.userId, name: 'ci' }, {});
+    const pat = await createPat(platform().auth.auth, { userId: t.member.userId }, { name: 'ci' });
     for (let i = 0; i < 3; i++)
       expect((await call(replica, 'auth', 'GET', '/auth/me', pat.token)).status).toBe(200);
     const revoked = await call(platform(), 'auth', 'DELETE', `/auth/tokens/${pat.id}`, t.member.token);
@@ -126,7 +131,7 @@ describe('authorization cached across replicas', () => {
 
   it('follows a group change in the next workspace ID token another replica issues', async () => {
     const t = await workspaceWithMember();
-    const devs = await createGroup(platform().db, { userId: t.admin.userId }, t.ws, { name: 'devs' });
+    const devs = await createGroup(platform(), { userId: t.admin.userId }, { ws: t.ws, name: 'devs' });
     const exchange = async () => {
       const res = await call(
         replica,
@@ -146,7 +151,11 @@ describe('authorization cached across replicas', () => {
     };
     for (let i = 0; i < 3; i++) expect(await exchange()).not.toContain('devs');
     expect(await cachedOnReplica(`fg:${t.wsId}:${t.member.userId}`)).toBe(true);
-    await addGroupMember(platform().authz, { userId: t.admin.userId }, t.ws, devs.id, t.member.userId);
+    await addGroupMember(
+      platform(),
+      { userId: t.admin.userId },
+      { ws: t.ws, groupId: devs.id, userId: t.member.userId },
+    );
     expect(await exchange()).toContain('devs');
     const removed = await call(
       platform(),

@@ -149,7 +149,7 @@ try {
       cache: createMemoryCache(),
     });
     const { userId } = await benchOrganization(database.db);
-    const pat = await createPat(auth.auth, { userId, name: 'bench' }, {});
+    const pat = await createPat(auth.auth, { userId }, { name: 'bench' });
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOST: '127.0.0.1',

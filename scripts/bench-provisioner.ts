@@ -34,10 +34,15 @@ try {
 
     const provision = async (i: number) => {
       const t0 = performance.now();
-      const { workspaceId } = await createWorkspace(db, { userId }, orgId, {
-        name: `bench-${i}`,
-        planId: 'free',
-      });
+      const { workspaceId } = await createWorkspace(
+        { db },
+        { userId },
+        {
+          orgId,
+          name: `bench-${i}`,
+          planId: 'free',
+        },
+      );
       for (;;) {
         try {
           if ((await reconcileWorkspace(deps, workspaceId)) === 'running') return performance.now() - t0;

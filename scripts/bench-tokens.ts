@@ -32,7 +32,7 @@ await withBenchDatabase(async (database, url) => {
   const { userId, orgId } = await benchOrganization(db);
   const wsId = await deepGroupWorkspace(db, orgId, userId);
   await db.execute(sql`analyze`);
-  const pat = await createPat(cached.auth, { userId, name: 'bench' }, {});
+  const pat = await createPat(cached.auth, { userId }, { name: 'bench' });
   const body = new URLSearchParams({
     grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
     subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',

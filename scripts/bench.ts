@@ -51,16 +51,21 @@ await withBenchDatabase(async (database) => {
     .values(rows.filter((_, i) => i % 100 === 0).map((r) => ({ workspaceId: r.id, userId })));
   await db.execute(sql`analyze`);
   const page = { limit: 50 };
-  const first = await measure(300, () => listWorkspaces(db, orgId, { userId, orgAdmin: true }, page));
-  const deepCursor = (await listWorkspaces(db, orgId, { userId, orgAdmin: true }, { limit: 200 }))
-    .nextCursor!;
+  const first = await measure(300, () => listWorkspaces({ db }, { userId }, { orgId, orgAdmin: true, page }));
+  const deepCursor = (
+    await listWorkspaces({ db }, { userId }, { orgId, orgAdmin: true, page: { limit: 200 } })
+  ).nextCursor!;
   let cursor: string | null = deepCursor;
   for (let i = 0; i < 40 && cursor; i++)
-    cursor = (await listWorkspaces(db, orgId, { userId, orgAdmin: true }, { limit: 200, cursor })).nextCursor;
+    cursor = (
+      await listWorkspaces({ db }, { userId }, { orgId, orgAdmin: true, page: { limit: 200, cursor } })
+    ).nextCursor;
   const deep = await measure(300, () =>
-    listWorkspaces(db, orgId, { userId, orgAdmin: true }, { limit: 50, cursor: cursor! }),
+    listWorkspaces({ db }, { userId }, { orgId, orgAdmin: true, page: { limit: 50, cursor: cursor! } }),
   );
-  const member = await measure(300, () => listWorkspaces(db, orgId, { userId, orgAdmin: false }, page));
+  const member = await measure(300, () =>
+    listWorkspaces({ db }, { userId }, { orgId, orgAdmin: false, page }),
+  );
 
   const lines = [
     '# Benchmarks',

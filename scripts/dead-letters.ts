@@ -1,6 +1,5 @@
-import { desc, isNull } from 'drizzle-orm';
-import { deadLetters } from '../shared/db/schema';
 import { loadEnvOrExit } from '../shared/env';
+import { openDeadLetters } from '../shared/events/dead-letters';
 import { createDispatcher } from '../shared/events/dispatcher';
 import { triggerTable } from '../shared/events/triggers';
 import { createLogger } from '../shared/log';
@@ -18,12 +17,7 @@ const log = createLogger({ level: 'warn', name: 'dead-letters' });
 const platform = await createPlatform(env, log, { name: 'dead-letters', migrate: true });
 try {
   if (command === 'list') {
-    const rows = await platform.db
-      .select()
-      .from(deadLetters)
-      .where(isNull(deadLetters.replayedAt))
-      .orderBy(desc(deadLetters.createdAt))
-      .limit(200);
+    const rows = await openDeadLetters(platform, { limit: 200 });
     for (const r of rows) {
       console.log(
         `${r.id}\t${r.createdAt.toISOString()}\t${r.consumer}\t${r.type}\t${r.eventId}\t${r.attempts} attempts\t${r.lastError ?? ''}`,

@@ -23,10 +23,15 @@ describe('npm run keys', () => {
   beforeAll(async () => {
     team = await teamOrganization(platform());
     wsId = (
-      await createWorkspace(platform().db, { userId: team.admin.userId }, team.orgId, {
-        name: 'keys',
-        planId: 'standard',
-      })
+      await createWorkspace(
+        platform(),
+        { userId: team.admin.userId },
+        {
+          orgId: team.orgId,
+          name: 'keys',
+          planId: 'standard',
+        },
+      )
     ).workspaceId;
   });
   const oidc = (auth: Auth = platform().auth) =>

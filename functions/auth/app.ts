@@ -1,9 +1,8 @@
-import type { Auth } from '../../shared/auth';
 import { authenticate, csrfProtection, rateLimit, requireAuth } from '../../shared/auth/middleware';
-import type { Cache } from '../../shared/cache';
-import { type CreateAppOptions, createApp } from '../../shared/http/app';
+import { type AppOptions, createApp } from '../../shared/http/app';
 import { noStore } from '../../shared/http/no-store';
 import { mountOperations } from '../../shared/http/openapi';
+import type { AuthDeps } from './deps';
 import { callbackOperation } from './routes/callback';
 import { cliAuthorizeDecisionOperation, cliAuthorizePageOperation } from './routes/cli-authorize';
 import { cliTokenOperation } from './routes/cli-token';
@@ -14,8 +13,6 @@ import { meOperation } from './routes/me';
 import { refreshOperation } from './routes/refresh';
 import { redirectToProviderOperation, startLoginOperation } from './routes/start-login';
 import { createTokenOperation, listTokensOperation, revokeTokenOperation } from './routes/tokens';
-
-export type AuthDeps = { auth: Auth; cache: Cache };
 
 // Dev login is registered before /auth/login/{provider} so that its static path wins.
 export const operations = [
@@ -35,7 +32,7 @@ export const operations = [
   cliTokenOperation,
 ];
 
-export function createAuthApp(deps: AuthDeps, app: Omit<CreateAppOptions, 'name'>) {
+export function createAuthApp(deps: AuthDeps, app: AppOptions) {
   // HTML forms (CLI sign-in consent, development sign-in) post url-encoded bodies.
   const a = createApp({
     ...app,

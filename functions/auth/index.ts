@@ -1,7 +1,5 @@
-import { runProcess } from '../../shared/platform/run';
+import { serveFunction } from '../../shared/platform/run';
 import { createAuthApp } from './app';
+import { fromPlatform } from './deps';
 
-await runProcess('auth', async (p, { registry }) => {
-  const app = createAuthApp(p, { log: p.log, readiness: p.readiness, registry });
-  return { fetch: app.fetch, apps: [app] };
-});
+await serveFunction('auth', (p, app) => createAuthApp(fromPlatform(p), app));

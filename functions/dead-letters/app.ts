@@ -1,8 +1,7 @@
-import { HTTP } from 'cloudevents';
-import type { Db } from '../../shared/db';
-import { deadLetters } from '../../shared/db/schema';
-import { BadRequestError } from '../../shared/errors';
-import { type CreateAppOptions, createApp } from '../../shared/http/app';
+import { knativeDeadLetter, recordDeadLetter } from '../../shared/events/dead-letters';
+import { readCloudEvent } from '../../shared/events/incoming';
+import { type AppOptions, createApp } from '../../shared/http/app';
+import type { DeadLettersDeps } from './deps';
 
 export const operations = [];
 
@@ -11,36 +10,17 @@ export const operations = [];
  * knativeerror* extensions. They land in the same table the local dispatcher writes, so `npm run dead-letters`
  * lists and replays both.
  */
-export function createDeadLettersApp(deps: { db: Db }, app: Omit<CreateAppOptions, 'name'>) {
+export function createDeadLettersApp(deps: DeadLettersDeps, app: AppOptions) {
   const a = createApp({
     ...app,
     name: 'dead-letters',
     bodyTypes: ['application/json', 'application/cloudevents+json'],
   });
   a.post('/events', async (c) => {
-    let event: ReturnType<typeof HTTP.toEvent>;
-    try {
-      event = HTTP.toEvent({ headers: Object.fromEntries(c.req.raw.headers), body: await c.req.text() });
-    } catch (err) {
-      throw new BadRequestError('INVALID_CLOUDEVENT', `Not a CloudEvent: ${(err as Error).message}`);
-    }
-    if (Array.isArray(event))
-      throw new BadRequestError('INVALID_CLOUDEVENT', 'Batched events are not accepted.');
-    const ext = event as unknown as Record<string, unknown>;
-    const errorData =
-      typeof ext.knativeerrordata === 'string' ? Buffer.from(ext.knativeerrordata, 'base64').toString() : '';
-    await deps.db.insert(deadLetters).values({
-      consumer: String(ext.knativeerrordest ?? 'unknown'),
-      eventId: event.id,
-      type: event.type,
-      event: JSON.parse(JSON.stringify(event)),
-      attempts: 0, // Knative does not report the count; its Trigger's retry setting applies
-      lastError: `${ext.knativeerrorcode ?? ''} ${errorData}`.trim().slice(0, 500) || null,
-    });
-    c.var.log.warn(
-      { eventId: event.id, type: event.type, dest: ext.knativeerrordest },
-      'event dead-lettered by Knative',
-    );
+    const letter = knativeDeadLetter(await readCloudEvent(c.req));
+    await recordDeadLetter(deps, letter);
+    const { id: eventId, type } = letter.event;
+    c.var.log.warn({ eventId, type, dest: letter.consumer }, 'event dead-lettered by Knative');
     return c.json({ status: 'stored' }, 200);
   });
   return a;

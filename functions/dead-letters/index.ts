@@ -1,7 +1,5 @@
-import { runProcess } from '../../shared/platform/run';
+import { serveFunction } from '../../shared/platform/run';
 import { createDeadLettersApp } from './app';
+import { fromPlatform } from './deps';
 
-await runProcess('dead-letters', async (p, { registry }) => {
-  const app = createDeadLettersApp(p, { log: p.log, readiness: p.readiness, registry });
-  return { fetch: app.fetch, apps: [app] };
-});
+await serveFunction('dead-letters', (p, app) => createDeadLettersApp(fromPlatform(p), app));

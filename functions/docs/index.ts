@@ -1,11 +1,6 @@
-import { runProcess } from '../../shared/platform/run';
-import { openApiDocument } from '../operations';
+import { serveFunction } from '../../shared/platform/run';
 import { createDocsApp } from './app';
+import { fromPlatform } from './deps';
 
-await runProcess('docs', async (p, { registry }) => {
-  const app = createDocsApp(
-    { document: () => openApiDocument(p.env.HEXABASE_PUBLIC_URL) },
-    { log: p.log, readiness: {}, registry },
-  );
-  return { fetch: app.fetch, apps: [app] };
-});
+// The reference is static: the function is ready as soon as it listens, whatever the database does.
+await serveFunction('docs', (p, app) => createDocsApp(fromPlatform(p), { ...app, readiness: {} }));

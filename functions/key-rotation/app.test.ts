@@ -11,7 +11,8 @@ import { triggerTable } from '../../shared/events/triggers';
 import { waitFor } from '../../shared/testing/kube/supervisor';
 import { usePlatform } from '../../shared/testing/platform';
 import { functionRegistry } from '../registry';
-import { createKeyRotationApp, keyRotationDeps } from './app';
+import { createKeyRotationApp } from './app';
+import { fromPlatform as keyRotationDeps } from './deps';
 
 const DAY_MS = 86_400_000;
 

@@ -1,11 +1,5 @@
-import { runProcess } from '../../shared/platform/run';
-import { createKeyRotationApp, keyRotationDeps } from './app';
+import { serveFunction } from '../../shared/platform/run';
+import { createKeyRotationApp } from './app';
+import { fromPlatform } from './deps';
 
-await runProcess('key-rotation', async (p, { registry }) => {
-  const app = createKeyRotationApp(keyRotationDeps(p), {
-    log: p.log,
-    readiness: p.readiness,
-    registry,
-  });
-  return { fetch: app.fetch, apps: [app] };
-});
+await serveFunction('key-rotation', (p, app) => createKeyRotationApp(fromPlatform(p), app));

@@ -26,7 +26,11 @@ const uniq = () => randomBytes(4).toString('hex');
 async function invite(p: Platform, email: string, orgName = `Team ${uniq()}`) {
   const admin = await signedInUser(p, { email: `admin-${uniq()}@example.com` });
   const org = await createOrganization(p.orgs, { userId: admin.userId }, { name: orgName });
-  const inv = await createInvitation(p.orgs, { userId: admin.userId }, org.id, { email, role: 'admin' });
+  const inv = await createInvitation(
+    p.orgs,
+    { userId: admin.userId },
+    { orgId: org.id, email, role: 'admin' },
+  );
   const [row] = await p.db.select().from(outbox).where(eq(outbox.subject, inv.id));
   return { admin, orgId: org.id, invitation: inv, event: toCloudEvent(row!) };
 }
@@ -106,7 +110,7 @@ describe('notifications worker with an SMTP server', () => {
   it('sends nothing for an invitation cancelled before its event arrived', async () => {
     const email = `cy-${uniq()}@example.com`;
     const { admin, orgId, invitation, event } = await invite(platform(), email);
-    await cancelInvitation(platform().orgs, { userId: admin.userId }, orgId, invitation.id);
+    await cancelInvitation(platform().orgs, { userId: admin.userId }, { orgId, invitationId: invitation.id });
     const before = smtp.received();
     expect(await deliver(event)).toEqual({ kind: 'ack' });
     expect(smtp.received()).toBe(before); // the worker answers only after the server took the message

@@ -1,30 +1,19 @@
-import * as z from 'zod';
-import type { Db } from '../../shared/db';
+import { EVENTS } from '../../shared/events/catalog';
 import { cloudEventHandler } from '../../shared/events/receive';
-import { type CreateAppOptions, createApp } from '../../shared/http/app';
-import type { Logger } from '../../shared/log';
-import type { Mailer } from '../../shared/mail';
-import type { OrgContext } from '../../shared/orgs/context';
+import { type AppOptions, createApp } from '../../shared/http/app';
 import { invitationEmail } from '../../shared/orgs/invitation-links';
+import type { NotificationsDeps } from './deps';
 import { organizationInvitation } from './templates/organization-invitation';
-
-export type NotificationsDeps = { db: Db; orgs: OrgContext; mailer: Mailer; log: Logger };
 
 /** Not an API operation: the dispatcher (Knative or local) posts CloudEvents here. */
 export const operations = [];
-
-const EmailRequested = z.object({
-  template: z.literal('organization-invitation'),
-  invitationId: z.string().min(1),
-  organizationId: z.string().min(1),
-});
 
 /**
  * Sends requested emails. The message goes out inside the handler's inbox transaction: a crash between the
  * server's acceptance and the commit sends it twice, never zero times. The mailer's errors decide what the
  * dispatcher does: 503 (unreachable, timeout, 4xx) is retried with backoff, 422 (a 5xx refusal) dead-lettered.
  */
-export function createNotificationsApp(deps: NotificationsDeps, app: Omit<CreateAppOptions, 'name'>) {
+export function createNotificationsApp(deps: NotificationsDeps, app: AppOptions) {
   const a = createApp({
     ...app,
     name: 'notifications',
@@ -35,8 +24,7 @@ export function createNotificationsApp(deps: NotificationsDeps, app: Omit<Create
     cloudEventHandler({
       db: deps.db,
       consumer: 'notifications-email',
-      types: ['ai.hexabase.notification.email.requested'],
-      schema: EmailRequested,
+      accepts: [EVENTS.emailRequested],
       handle: async (tx, event) => {
         const { invitationId, organizationId } = event.data;
         const log = deps.log.child({ eventId: event.id, invitationId, orgId: organizationId });

@@ -1,9 +1,5 @@
-import { createMailer, mailSettings } from '../../shared/mail';
-import { runProcess } from '../../shared/platform/run';
+import { serveFunction } from '../../shared/platform/run';
 import { createNotificationsApp } from './app';
+import { fromPlatform } from './deps';
 
-await runProcess('notifications', async (p, { registry }) => {
-  const deps = { db: p.db, orgs: p.orgs, mailer: createMailer(mailSettings(p.env), p.log), log: p.log };
-  const app = createNotificationsApp(deps, { log: p.log, readiness: p.readiness, registry });
-  return { fetch: app.fetch, apps: [app] };
-});
+await serveFunction('notifications', (p, app) => createNotificationsApp(fromPlatform(p), app));

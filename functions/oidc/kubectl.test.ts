@@ -31,7 +31,8 @@ import { workspaceAccess } from '../../shared/workspaces/access';
 import { addGroupMember, createGroup, removeGroupMember } from '../../shared/workspaces/groups';
 import { addWorkspaceMember, removeWorkspaceMember } from '../../shared/workspaces/members';
 import { createProject } from '../../shared/workspaces/projects';
-import { assignRole, createRole } from '../../shared/workspaces/roles';
+import { assignRole } from '../../shared/workspaces/role-assignments';
+import { createRole } from '../../shared/workspaces/roles';
 import { createWorkspace } from '../../shared/workspaces/workspaces';
 import { createWorkspacesApp } from '../workspaces/app';
 import { createOidcApp } from './app';
@@ -101,19 +102,23 @@ describe('kubectl with Hexabase workspace tokens against real vCluster API serve
       const db = platform().db;
       team = await teamOrganization(platform());
       const admin = { userId: team.admin.userId };
-      wsA = (await createWorkspace(db, admin, team.orgId, { name: 'a', planId: 'standard' })).workspaceId;
-      wsB = (await createWorkspace(db, admin, team.orgId, { name: 'b', planId: 'standard' })).workspaceId;
+      wsA = (await createWorkspace({ db }, admin, { orgId: team.orgId, name: 'a', planId: 'standard' }))
+        .workspaceId;
+      wsB = (await createWorkspace({ db }, admin, { orgId: team.orgId, name: 'b', planId: 'standard' }))
+        .workspaceId;
       const ws = (await workspaceAccess(platform().authz, wsA, admin.userId))!;
-      await addWorkspaceMember(platform().authz, admin, ws, team.member.userId); // joins WSUsers only
-      const devs = await createGroup(db, admin, ws, { name: 'devs' });
-      const web = await createProject(db, admin, ws, { name: 'web' });
-      await createProject(db, admin, ws, { name: 'web-api', parentId: web.id });
+      await addWorkspaceMember(platform(), admin, { ws, userId: team.member.userId }); // joins WSUsers only
+      const devs = await createGroup({ db }, admin, { ws, name: 'devs' });
+      const web = await createProject(platform(), admin, { ws, name: 'web' });
+      await createProject(platform(), admin, { ws, name: 'web-api', parentId: web.id });
       // Something workspace viewers cannot do: create config maps.
-      const reader = await createRole(db, admin, ws, web.id, {
+      const reader = await createRole(platform(), admin, {
+        ws,
+        projectId: web.id,
         name: 'config-writer',
         rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'create'] }],
       });
-      await assignRole(db, admin, ws, web.id, { groupId: devs.id, roleId: reader.id });
+      await assignRole(platform(), admin, { ws, projectId: web.id, groupId: devs.id, roleId: reader.id });
       ids = { devs: devs.id, web: web.id };
       for (const [wsId, set] of [
         [wsA, (v: typeof vcA) => (vcA = v)],
@@ -157,7 +162,11 @@ describe('kubectl with Hexabase workspace tokens against real vCluster API serve
 
     it('gives a custom project role inside its namespace and child projects only; group removal applies with the next token', async () => {
       const ws = (await workspaceAccess(platform().authz, wsA, team.admin.userId))!;
-      await addGroupMember(platform().authz, { userId: team.admin.userId }, ws, ids.devs, team.member.userId);
+      await addGroupMember(
+        platform(),
+        { userId: team.admin.userId },
+        { ws, groupId: ids.devs, userId: team.member.userId },
+      );
       const t = await idToken(wsA, team.member.token);
       expect((await as(vcA, t, 'create', 'configmap', 'a', '-n', 'web')).code).toBe(0);
       expect((await as(vcA, t, 'create', 'configmap', 'a', '-n', 'web-api')).code).toBe(0); // inherited
@@ -166,11 +175,9 @@ describe('kubectl with Hexabase workspace tokens against real vCluster API serve
         /forbidden/i,
       );
       await removeGroupMember(
-        platform().authz,
+        platform(),
         { userId: team.admin.userId },
-        ws,
-        ids.devs,
-        team.member.userId,
+        { ws, groupId: ids.devs, userId: team.member.userId },
       );
       const next = await idToken(wsA, team.member.token);
       expect((await as(vcA, next, 'create', 'configmap', 'b', '-n', 'web')).stderr).toMatch(/forbidden/i);
@@ -276,7 +283,11 @@ describe('kubectl with Hexabase workspace tokens against real vCluster API serve
 
     it('stops issuing tokens once the person leaves the workspace (403 invalid_grant)', async () => {
       const ws = (await workspaceAccess(platform().authz, wsA, team.admin.userId))!;
-      await removeWorkspaceMember(platform().authz, { userId: team.admin.userId }, ws, team.member.userId);
+      await removeWorkspaceMember(
+        platform(),
+        { userId: team.admin.userId },
+        { ws, userId: team.member.userId },
+      );
       const res = await exchange(wsA, team.member.token);
       expect(res.status).toBe(403);
       expect(await json(res)).toMatchObject({ error: 'invalid_grant' });

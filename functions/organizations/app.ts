@@ -1,11 +1,7 @@
-import type { Auth } from '../../shared/auth';
-import { authenticate, csrfProtection, requireAuth } from '../../shared/auth/middleware';
-import type { Authz } from '../../shared/authz';
-import type { Db } from '../../shared/db';
-import { type CreateAppOptions, createApp } from '../../shared/http/app';
-import { idempotency } from '../../shared/http/idempotency';
+import { authenticate, csrfProtection, signedInApi } from '../../shared/auth/middleware';
+import { type AppOptions, createApp } from '../../shared/http/app';
 import { mountOperations } from '../../shared/http/openapi';
-import type { OrgContext } from '../../shared/orgs/context';
+import type { OrganizationsDeps } from './deps';
 import { answerInvitationPageOperation } from './routes/answer-invitation-page';
 import { auditLogOperation } from './routes/audit-log';
 import { cancelInvitationOperation } from './routes/cancel-invitation';
@@ -21,8 +17,6 @@ import { removeMemberOperation } from './routes/remove-member';
 import { renameOrganizationOperation } from './routes/rename-organization';
 import { acceptByTokenOperation, respondOperations } from './routes/respond-invitation';
 import { updateMemberOperation } from './routes/update-member';
-
-export type OrganizationsDeps = { db: Db; authz: Authz; auth: Auth; orgs: OrgContext };
 
 // The token route is registered before /{invitationId}/… so that the static path wins.
 export const operations = [
@@ -44,20 +38,14 @@ export const operations = [
   answerInvitationPageOperation,
 ];
 
-export function createOrganizationsApp(deps: OrganizationsDeps, app: Omit<CreateAppOptions, 'name'>) {
+export function createOrganizationsApp(deps: OrganizationsDeps, app: AppOptions) {
   // The invitation page's form posts url-encoded; the API routes' validators still insist on JSON.
   const a = createApp({
     ...app,
     name: 'organizations',
     bodyTypes: ['application/json', 'application/x-www-form-urlencoded'],
   });
-  a.use(
-    '/api/v1/*',
-    authenticate(deps.auth.auth),
-    requireAuth(),
-    csrfProtection(deps.auth.auth),
-    idempotency(deps.db),
-  );
+  a.use('/api/v1/*', ...signedInApi(deps.auth.auth, deps.db));
   // The page is for signed-out visitors too: it offers sign-in instead of answering 401.
   a.use('/invitations/*', authenticate(deps.auth.auth), csrfProtection(deps.auth.auth));
   return mountOperations(a, operations, deps);

@@ -1,7 +1,5 @@
-import { runProcess } from '../../shared/platform/run';
+import { serveFunction } from '../../shared/platform/run';
 import { createOrganizationsApp } from './app';
+import { fromPlatform } from './deps';
 
-await runProcess('organizations', async (p, { registry }) => {
-  const app = createOrganizationsApp(p, { log: p.log, readiness: p.readiness, registry });
-  return { fetch: app.fetch, apps: [app] };
-});
+await serveFunction('organizations', (p, app) => createOrganizationsApp(fromPlatform(p), app));

@@ -1,12 +1,4 @@
-import { idParam } from '../../shared/http/openapi';
 import * as z from '../../shared/http/zod';
-
-export const OrgParam = z.object({ orgId: idParam('orgId', 'org') });
-export const MemberParam = OrgParam.extend({ userId: idParam('userId', 'usr') });
-export const OrgInvitationParam = OrgParam.extend({
-  invitationId: idParam('invitationId', 'inv'),
-});
-export const InvitationParam = z.object({ invitationId: idParam('invitationId', 'inv') });
 
 export const Role = z.enum(['admin', 'member']);
 export const OrgName = z.string().trim().min(1).max(100);

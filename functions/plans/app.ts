@@ -1,12 +1,10 @@
-import type { Db } from '../../shared/db';
-import { type CreateAppOptions, createApp } from '../../shared/http/app';
+import { type AppOptions, createApp } from '../../shared/http/app';
 import { mountOperations } from '../../shared/http/openapi';
+import type { PlansDeps } from './deps';
 import { listPlansOperation } from './routes/list-plans';
-
-export type PlansDeps = { db: Db };
 
 export const operations = [listPlansOperation];
 
-export function createPlansApp(deps: PlansDeps, app: Omit<CreateAppOptions, 'name'>) {
+export function createPlansApp(deps: PlansDeps, app: AppOptions) {
   return mountOperations(createApp({ ...app, name: 'plans' }), operations, deps);
 }

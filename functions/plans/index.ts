@@ -1,7 +1,5 @@
-import { runProcess } from '../../shared/platform/run';
+import { serveFunction } from '../../shared/platform/run';
 import { createPlansApp } from './app';
+import { fromPlatform } from './deps';
 
-await runProcess('plans', async (p, { registry }) => {
-  const app = createPlansApp(p, { log: p.log, readiness: p.readiness, registry });
-  return { fetch: app.fetch, apps: [app] };
-});
+await serveFunction('plans', (p, app) => createPlansApp(fromPlatform(p), app));

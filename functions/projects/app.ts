@@ -1,30 +1,19 @@
-import type { Auth } from '../../shared/auth';
-import { authenticate, csrfProtection, requireAuth } from '../../shared/auth/middleware';
-import type { Authz } from '../../shared/authz';
-import type { Db } from '../../shared/db';
-import { type CreateAppOptions, createApp } from '../../shared/http/app';
-import { idempotency } from '../../shared/http/idempotency';
+import { signedInApi } from '../../shared/auth/middleware';
+import { type AppOptions, createApp } from '../../shared/http/app';
 import { mountOperations } from '../../shared/http/openapi';
-import {
-  createProjectOperation,
-  deleteProjectOperation,
-  getProjectOperation,
-  listProjectsOperation,
-} from './routes/projects';
-import {
-  assignRoleOperation,
-  listRoleAssignmentsOperation,
-  unassignRoleOperation,
-} from './routes/role-assignments';
-import {
-  createRoleOperation,
-  deleteRoleOperation,
-  getRoleOperation,
-  listRolesOperation,
-  updateRoleOperation,
-} from './routes/roles';
-
-export type ProjectsDeps = { db: Db; authz: Authz; auth: Auth };
+import type { ProjectsDeps } from './deps';
+import { assignRoleOperation } from './routes/assign-role';
+import { createProjectOperation } from './routes/create-project';
+import { createRoleOperation } from './routes/create-role';
+import { deleteProjectOperation } from './routes/delete-project';
+import { deleteRoleOperation } from './routes/delete-role';
+import { getProjectOperation } from './routes/get-project';
+import { getRoleOperation } from './routes/get-role';
+import { listProjectsOperation } from './routes/list-projects';
+import { listRoleAssignmentsOperation } from './routes/list-role-assignments';
+import { listRolesOperation } from './routes/list-roles';
+import { unassignRoleOperation } from './routes/unassign-role';
+import { updateRoleOperation } from './routes/update-role';
 
 export const operations = [
   listProjectsOperation,
@@ -41,14 +30,8 @@ export const operations = [
   unassignRoleOperation,
 ];
 
-export function createProjectsApp(deps: ProjectsDeps, app: Omit<CreateAppOptions, 'name'>) {
+export function createProjectsApp(deps: ProjectsDeps, app: AppOptions) {
   const a = createApp({ ...app, name: 'projects' });
-  a.use(
-    '/api/v1/*',
-    authenticate(deps.auth.auth),
-    requireAuth(),
-    csrfProtection(deps.auth.auth),
-    idempotency(deps.db),
-  );
+  a.use('/api/v1/*', ...signedInApi(deps.auth.auth, deps.db));
   return mountOperations(a, operations, deps);
 }

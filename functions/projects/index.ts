@@ -1,7 +1,5 @@
-import { runProcess } from '../../shared/platform/run';
+import { serveFunction } from '../../shared/platform/run';
 import { createProjectsApp } from './app';
+import { fromPlatform } from './deps';
 
-await runProcess('projects', async (p, { registry }) => {
-  const app = createProjectsApp(p, { log: p.log, readiness: p.readiness, registry });
-  return { fetch: app.fetch, apps: [app] };
-});
+await serveFunction('projects', (p, app) => createProjectsApp(fromPlatform(p), app));

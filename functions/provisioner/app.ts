@@ -1,32 +1,22 @@
-import * as z from 'zod';
 import { DependencyUnavailableError } from '../../shared/errors';
+import { EVENTS } from '../../shared/events/catalog';
 import { cloudEventHandler } from '../../shared/events/receive';
-import { type CreateAppOptions, createApp } from '../../shared/http/app';
-import {
-  type ProvisionerDeps,
-  Requeue,
-  reconcileAll,
-  reconcileWorkspace,
-} from '../../shared/provisioner/reconcile';
+import { PROVISIONER_EVENTS } from '../../shared/events/triggers';
+import { type AppOptions, createApp } from '../../shared/http/app';
+import { Requeue, reconcileWorkspace, TerminalError } from '../../shared/provisioner/reconcile';
+import { reconcileAll, reconcileIfChanged } from '../../shared/provisioner/tick';
+import type { ProvisionerDeps } from './deps';
 
 export const operations = [];
 
-export const WORKSPACE_EVENTS = [
-  'ai.hexabase.workspace.created',
-  'ai.hexabase.workspace.updated',
-  'ai.hexabase.workspace.deleted',
-  'ai.hexabase.project.created',
-  'ai.hexabase.project.deleted',
-  'ai.hexabase.rbac.changed',
-];
-/** The local scheduler's tick, and Knative PingSource's fixed type. */
-export const TICK_EVENTS = ['ai.hexabase.reconcile.tick', 'dev.knative.sources.ping'];
-
 /**
  * The provisioner worker: an event names a workspace, the reconcile reads everything else from the database.
- * "Not ready yet" answers 503 so that the dispatcher retries with backoff; the tick covers anything missed.
+ * "Not ready yet" (Requeue) answers 503 so that the dispatcher retries with backoff, as does any unknown failure;
+ * a TerminalError has already been recorded as ERROR and answers 200, so nothing retries it until the workspace
+ * changes. The tick fans out one reconcile request per workspace, which may skip a settled, unchanged one
+ * (shared/provisioner/tick.ts); events that name a change always get the full pass.
  */
-export function createProvisionerApp(deps: ProvisionerDeps, app: Omit<CreateAppOptions, 'name'>) {
+export function createProvisionerApp(deps: ProvisionerDeps, app: AppOptions) {
   const a = createApp({
     ...app,
     name: 'provisioner',
@@ -38,20 +28,20 @@ export function createProvisionerApp(deps: ProvisionerDeps, app: Omit<CreateAppO
       db: deps.db,
       consumer: 'provisioner',
       once: false,
-      types: [...WORKSPACE_EVENTS, ...TICK_EVENTS],
-      schema: z
-        .object({ workspaceId: z.string().optional() })
-        .passthrough()
-        .nullable()
-        .transform((d) => d ?? {}),
+      accepts: PROVISIONER_EVENTS,
       handle: async (_db, event) => {
-        if (TICK_EVENTS.includes(event.type)) return void (await reconcileAll(deps));
-        if (!event.data.workspaceId) return;
+        if (event.type === EVENTS.reconcileTick.type || event.type === EVENTS.knativePing.type)
+          return void (await reconcileAll(deps));
+        const fromTick = event.type === EVENTS.workspaceReconcileRequested.type;
         try {
-          await reconcileWorkspace(deps, event.data.workspaceId);
+          if (fromTick) await reconcileIfChanged(deps, event.data.workspaceId, deps.resyncSeconds);
+          else await reconcileWorkspace(deps, event.data.workspaceId);
         } catch (err) {
+          // The next tick asks again: retrying its request as well would only dead-letter a slow install.
+          if (err instanceof Requeue && fromTick) return;
           if (err instanceof Requeue)
             throw new DependencyUnavailableError(`Not converged yet: ${err.message}`);
+          if (err instanceof TerminalError) return; // recorded on the row; retrying cannot help
           throw err;
         }
       },

@@ -1,12 +1,5 @@
-import { nodePool } from '../../shared/k8s/nodes';
-import { runProcess } from '../../shared/platform/run';
-import { hostCluster } from '../../shared/provisioner/host';
+import { serveFunction } from '../../shared/platform/run';
 import { createWorkspacesApp } from './app';
+import { fromPlatform } from './deps';
 
-await runProcess('workspaces', async (p, { registry }) => {
-  const app = createWorkspacesApp(
-    { ...p, nodes: nodePool(hostCluster(p.env)) },
-    { log: p.log, readiness: p.readiness, registry },
-  );
-  return { fetch: app.fetch, apps: [app] };
-});
+await serveFunction('workspaces', (p, app) => createWorkspacesApp(fromPlatform(p), app));

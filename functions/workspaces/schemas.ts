@@ -1,14 +1,11 @@
-import { idParam } from '../../shared/http/openapi';
 import * as z from '../../shared/http/zod';
-
-export const OrgWsParams = z.object({ orgId: idParam('orgId', 'org') });
-export const OrgWsIdParams = OrgWsParams.extend({ wsId: idParam('wsId', 'ws') });
-export const WsParams = z.object({ wsId: idParam('wsId', 'ws') });
-export const GroupParams = WsParams.extend({ groupId: idParam('groupId', 'grp') });
+import { idSchema } from '../../shared/ids';
 
 export const GroupName = z
   .string()
   .regex(/^[A-Za-z0-9._-]{1,63}$/, 'letters, digits, ".", "_" and "-", at most 63');
+/** Absent: unchanged (a new group is a root); null: a root. */
+export const ParentGroupId = idSchema('grp').nullable().optional();
 
 export const DedicatedNodeConfig = z
   .object({
@@ -22,6 +19,20 @@ export const DedicatedNodeConfig = z
 export const AcceptedTask = z
   .object({ taskId: z.string(), workspaceId: z.string(), name: z.string(), status: z.string() })
   .openapi('AcceptedTask');
+
+/** Lifecycle requests (create, change plan, delete) answer before the provisioner acts. */
+export const acceptedResponse = {
+  202: {
+    description: 'Accepted; follow the task',
+    content: { 'application/json': { schema: AcceptedTask } },
+  },
+};
+
+/** Adding someone to the workspace or to one of its groups names them by user id. */
+export const UserIdBody = {
+  required: true,
+  content: { 'application/json': { schema: z.object({ userId: idSchema('usr') }) } },
+};
 
 export const WorkspaceSchema = z
   .object({

@@ -2,6 +2,19 @@ import type { Db } from '../db';
 import { auditLog } from '../db/schema';
 import { newId } from '../ids';
 
+/**
+ * Who acts: the signed-in user and where the request came from. Every verb that changes state takes one, so its
+ * audit row can name them; reads take it too, so a verb's shape does not depend on whether it writes.
+ */
+export type Actor = { userId: string; requestId?: string; ip?: string };
+
+/** The audit row's who-and-whence columns for an actor. */
+export const auditMeta = (actor: Actor) => ({
+  actorId: actor.userId,
+  requestId: actor.requestId ?? null,
+  ip: actor.ip ?? null,
+});
+
 export type AuditEntry = {
   action: string;
   actorId: string | null;

@@ -24,7 +24,8 @@ export async function issueAccessToken(
     .sign(key);
 }
 
-const invalid = (detail: string) => new UnauthenticatedError(detail, 'INVALID_TOKEN');
+const invalid = (detail: string, cause?: unknown) =>
+  new UnauthenticatedError(detail, 'INVALID_TOKEN', cause === undefined ? undefined : { cause });
 
 /**
  * Verifies signature (RS256 only: `none` and HS256-with-the-public-key are refused before any key is used),
@@ -41,8 +42,8 @@ export async function verifyAccessToken(
   let alg: string | undefined;
   try {
     ({ kid, alg } = decodeProtectedHeader(token));
-  } catch {
-    throw invalid('The access token is malformed.');
+  } catch (err) {
+    throw invalid('The access token is malformed.', err);
   }
   if (alg !== SIGNING_ALG) throw invalid('The access token uses an unsupported algorithm.');
   if (!kid) throw invalid('The access token has no key id.');
@@ -71,8 +72,8 @@ export async function verifyAccessToken(
     verified?.set(token, { sub: payload.sub, sid: payload.sid, expiresAtMs: payload.exp! * 1000 });
     return { sub: payload.sub, sid: payload.sid };
   } catch (err) {
-    if (err instanceof errors.JWTExpired) throw invalid('The access token has expired.');
+    if (err instanceof errors.JWTExpired) throw invalid('The access token has expired.', err);
     if (err instanceof UnauthenticatedError) throw err;
-    throw invalid('The access token is not valid.');
+    throw invalid('The access token is not valid.', err);
   }
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as z from 'zod';
+import type { Actor } from '../audit';
 import { BadRequestError } from '../errors';
 import type { AuthContext, RequestMeta } from './context';
 import { createPat, type PatView } from './pats';
@@ -56,11 +57,13 @@ const key = (code: string) => `cli-code:${hashToken(code)}`;
 
 /** After the person allowed it: a single-use code bound to them, the challenge and the exact redirect URI. */
 export async function grantCliCode(
-  states: StateStore,
-  input: { userId: string; redirectUri: string; codeChallenge: string },
+  ctx: { states: StateStore },
+  actor: Actor,
+  input: { redirectUri: string; codeChallenge: string },
 ): Promise<string> {
   const code = randomBytes(32).toString('base64url');
-  await states.put<PendingCliCode>(key(code), input, CLI_CODE_TTL_SECONDS);
+  const pending: PendingCliCode = { userId: actor.userId, ...input };
+  await ctx.states.put<PendingCliCode>(key(code), pending, CLI_CODE_TTL_SECONDS);
   return code;
 }
 
@@ -77,8 +80,8 @@ export const CliTokenRequest = z.object({
  */
 export async function redeemCliCode(
   ctx: { auth: AuthContext; states: StateStore },
-  input: z.infer<typeof CliTokenRequest>,
   meta: RequestMeta,
+  input: z.infer<typeof CliTokenRequest>,
 ): Promise<PatView & { token: string }> {
   const pending = await ctx.states.take<PendingCliCode>(key(input.code));
   const challenge = createHash('sha256').update(input.codeVerifier).digest('base64url');
@@ -89,5 +92,6 @@ export async function redeemCliCode(
     );
   }
   const expiresAt = new Date(ctx.auth.now().getTime() + CLI_TOKEN_TTL_DAYS * 86_400_000);
-  return createPat(ctx.auth, { userId: pending.userId, name: input.name, expiresAt }, meta);
+  // The token is the person's who allowed the CLI; the request that redeems it is the CLI's.
+  return createPat(ctx.auth, { ...meta, userId: pending.userId }, { name: input.name, expiresAt });
 }

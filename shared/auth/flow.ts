@@ -54,7 +54,9 @@ export async function startSignIn(
     url = await p.authorizationUrl(req);
   } catch (err) {
     if (err instanceof SignInError)
-      throw new DependencyUnavailableError('The identity provider cannot be reached; try again shortly.');
+      throw new DependencyUnavailableError('The identity provider cannot be reached; try again shortly.', {
+        cause: err,
+      });
     throw err;
   }
   await deps.states.put(
@@ -77,8 +79,8 @@ export async function startSignIn(
  */
 export async function completeSignIn(
   deps: FlowDeps,
-  input: { provider: string; callbackUrl: URL },
   meta: RequestMeta & { log?: { warn: (o: object, m: string) => void } },
+  input: { provider: string; callbackUrl: URL },
 ): Promise<SignInResult & { returnTo: string | null }> {
   const p = provider(deps, input.provider);
   const state = input.callbackUrl.searchParams.get('state');
@@ -105,7 +107,9 @@ export async function completeSignIn(
     if (!(err instanceof SignInError)) throw err;
     meta.log?.warn({ provider: p.id, reason: err.reason }, 'sign-in rejected');
     if (err.code === 'PROVIDER_UNAVAILABLE')
-      throw new DependencyUnavailableError('The identity provider cannot be reached; try again shortly.');
+      throw new DependencyUnavailableError('The identity provider cannot be reached; try again shortly.', {
+        cause: err,
+      });
     throw new UnauthenticatedError(
       err.code === 'EMAIL_NOT_VERIFIED'
         ? 'Your account at the identity provider has no verified email address.'
@@ -113,7 +117,8 @@ export async function completeSignIn(
           ? 'The identity provider did not allow the sign-in.'
           : 'The identity provider could not confirm the sign-in.',
       err.code,
+      { cause: err },
     );
   }
-  return { ...(await signIn(deps.auth, who, meta)), returnTo: pending.returnTo };
+  return { ...(await signIn(deps.auth, meta, who)), returnTo: pending.returnTo };
 }

@@ -246,10 +246,11 @@ export function createKeyStore(opts: KeyStoreOptions): KeyStore {
 function assertOpens(kek: Buffer, kid: string, sealed: string) {
   try {
     unseal(kek, kid, sealed);
-  } catch {
+  } catch (err) {
     throw new OperatorError(
       'KEY_ENCRYPTION_KEY_MISMATCH',
       `the key-encryption key does not open the active signing key ${kid}; use the HEXABASE_KEY_ENCRYPTION_KEY the services use`,
+      { cause: err },
     );
   }
 }

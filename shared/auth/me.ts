@@ -1,4 +1,5 @@
 import { asc, eq, sql } from 'drizzle-orm';
+import type { Actor } from '../audit';
 import type { Db } from '../db';
 import { prepared } from '../db/prepared';
 import { organizationMembers, organizations, users } from '../db/schema';
@@ -31,9 +32,9 @@ const meQuery = (db: Db) =>
       .prepare('me_with_organizations'),
   );
 
-/** One query: the user with their organizations (a left join, so a user in none still comes back). */
-export async function getMe(ctx: Pick<AuthContext, 'db'>, userId: string): Promise<Me> {
-  const rows = await meQuery(ctx.db).execute({ userId });
+/** One query: the actor with their organizations (a left join, so a user in none still comes back). */
+export async function getMe(ctx: Pick<AuthContext, 'db'>, actor: Actor): Promise<Me> {
+  const rows = await meQuery(ctx.db).execute({ userId: actor.userId });
   const user = rows[0];
   if (!user) throw new NotFoundError('The user no longer exists.');
   const orgs = rows.flatMap((r) =>

@@ -2,11 +2,15 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { parse as parseCookies } from 'hono/utils/cookie';
 import type { Cache } from '../cache';
+import type { Db } from '../db';
 import { RateLimitedError, UnauthenticatedError } from '../errors';
 import { requestHeader } from '../http/headers';
+import { idempotency } from '../http/idempotency';
 import type { AppEnv, SignedInEnv } from '../http/types';
 import { authenticateToken } from './authenticate';
 import type { AuthContext, RequestMeta } from './context';
+
+import { csrfProtection } from './csrf';
 
 export { CSRF_FIELD, csrfProtection } from './csrf';
 
@@ -100,4 +104,12 @@ export function rateLimit(
     }
     return next();
   };
+}
+
+/**
+ * The guard of every signed-in API: who is calling, 401 for nobody, the CSRF check for cookie sessions, and
+ * Idempotency-Key replay, in that order (a replayed answer is only ever given to the caller who earned it).
+ */
+export function signedInApi(auth: AuthContext, db: Db): MiddlewareHandler<AppEnv>[] {
+  return [authenticate(auth), requireAuth(), csrfProtection(auth), idempotency(db)];
 }

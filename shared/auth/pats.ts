@@ -1,11 +1,11 @@
 import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
-import { audit } from '../audit';
+import { type Actor, audit, auditMeta } from '../audit';
 import { invalidate, versionOf } from '../authz';
+import { decodeCursor, type Page, type PageInput, TimeIdCursor, toPage } from '../db/pagination';
 import { personalAccessTokens } from '../db/schema';
 import { NotFoundError } from '../errors';
-import { decodeCursor, type Page, type PageInput, TimeIdCursor, toPage } from '../http/pagination';
 import { newId } from '../ids';
-import type { AuthContext, RequestMeta } from './context';
+import type { AuthContext } from './context';
 import { hashToken, PAT_PREFIX, randomToken } from './secrets';
 
 export type PatView = {
@@ -24,11 +24,11 @@ const view = (r: typeof personalAccessTokens.$inferSelect): PatView => ({
   lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
 });
 
-/** The secret is returned once, here; only its hash is stored. */
+/** The actor's new token. The secret is returned once, here; only its hash is stored. */
 export async function createPat(
   ctx: AuthContext,
-  input: { userId: string; name: string; expiresAt?: Date },
-  meta: RequestMeta,
+  actor: Actor,
+  input: { name: string; expiresAt?: Date },
 ): Promise<PatView & { token: string }> {
   const token = randomToken(PAT_PREFIX);
   const row = await ctx.db.transaction(async (tx) => {
@@ -36,20 +36,18 @@ export async function createPat(
       .insert(personalAccessTokens)
       .values({
         id: newId('pat'),
-        userId: input.userId,
+        userId: actor.userId,
         name: input.name,
         tokenHash: hashToken(token),
         expiresAt: input.expiresAt ?? null,
       })
       .returning();
     await audit(tx, {
+      ...auditMeta(actor),
       action: 'token.created',
-      actorId: input.userId,
       targetType: 'personal_access_token',
       targetId: created!.id,
       data: { name: input.name, expiresAt: input.expiresAt?.toISOString() ?? null },
-      requestId: meta.requestId ?? null,
-      ip: meta.ip ?? null,
     });
     return created!;
   });
@@ -57,7 +55,8 @@ export async function createPat(
 }
 
 /** Active (not revoked) tokens of the caller, newest first. */
-export async function listPats(ctx: AuthContext, userId: string, page: PageInput): Promise<Page<PatView>> {
+export async function listPats(ctx: AuthContext, actor: Actor, page: PageInput): Promise<Page<PatView>> {
+  const { userId } = actor;
   const after = decodeCursor(page.cursor, TimeIdCursor);
   const rows = await ctx.db
     .select()
@@ -82,12 +81,10 @@ export async function listPats(ctx: AuthContext, userId: string, page: PageInput
   return toPage(rows, page.limit, view, (r) => [r.createdAt.toISOString(), r.id]);
 }
 
-export async function revokePat(
-  ctx: AuthContext,
-  userId: string,
-  patId: string,
-  meta: RequestMeta,
-): Promise<void> {
+/** Only the actor's own tokens: anyone else's is as unknown as an id that never existed. */
+export async function revokePat(ctx: AuthContext, actor: Actor, input: { patId: string }): Promise<void> {
+  const { userId } = actor;
+  const { patId } = input;
   const tokenHash = await ctx.db.transaction(async (tx) => {
     const revoked = await tx
       .update(personalAccessTokens)
@@ -103,12 +100,10 @@ export async function revokePat(
     // Someone else's token, an unknown id and an already revoked one look the same.
     if (revoked.length === 0) throw new NotFoundError('No such personal access token.');
     await audit(tx, {
+      ...auditMeta(actor),
       action: 'token.revoked',
-      actorId: userId,
       targetType: 'personal_access_token',
       targetId: patId,
-      requestId: meta.requestId ?? null,
-      ip: meta.ip ?? null,
     });
     return revoked[0]!.tokenHash;
   });

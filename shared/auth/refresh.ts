@@ -46,9 +46,10 @@ async function isGraceReuse(ctx: AuthContext, tx: Db, row: LockedToken, successo
  */
 export async function refreshSession(
   ctx: AuthContext,
-  refreshToken: string,
   meta: RequestMeta,
+  input: { refreshToken: string },
 ): Promise<TokenPair> {
+  const { refreshToken } = input;
   if (!refreshToken.startsWith(REFRESH_PREFIX)) throw invalidRefresh();
   const tokenHash = hashToken(refreshToken);
   const successor = successorOf(ctx, refreshToken);

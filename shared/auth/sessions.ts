@@ -1,5 +1,5 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import { audit } from '../audit';
+import { type Actor, audit, auditMeta } from '../audit';
 import { invalidate, versionOf } from '../authz';
 import type { Db } from '../db';
 import { refreshTokens, sessions } from '../db/schema';
@@ -72,10 +72,10 @@ export async function createSession(
 
 export async function revokeSession(
   ctx: AuthContext,
-  sessionId: string,
-  reason: string,
-  meta: RequestMeta & { actorId: string },
+  actor: Actor,
+  input: { sessionId: string; reason: string },
 ) {
+  const { sessionId, reason } = input;
   const userId = await ctx.db.transaction(async (tx) => {
     const [revoked] = await tx
       .update(sessions)
@@ -84,13 +84,11 @@ export async function revokeSession(
       .returning({ userId: sessions.userId });
     if (!revoked) return undefined;
     await audit(tx, {
+      ...auditMeta(actor),
       action: 'session.revoked',
-      actorId: meta.actorId,
       targetType: 'session',
       targetId: sessionId,
       data: { reason },
-      requestId: meta.requestId ?? null,
-      ip: meta.ip ?? null,
     });
     return revoked.userId;
   });

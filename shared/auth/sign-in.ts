@@ -36,8 +36,8 @@ async function findUserByIdentity(tx: Db, provider: string, subject: string) {
  */
 export async function signIn(
   ctx: AuthContext,
-  who: ExternalIdentity,
   meta: RequestMeta,
+  who: ExternalIdentity,
 ): Promise<SignInResult> {
   const email = who.email?.trim() || null;
   if (!email)

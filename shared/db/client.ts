@@ -24,8 +24,8 @@ export type Database = {
 };
 
 export class DatabaseUnavailableError extends OperatorError {
-  constructor(message: string) {
-    super('DATABASE_UNAVAILABLE', message);
+  constructor(message: string, options?: ErrorOptions) {
+    super('DATABASE_UNAVAILABLE', message, options);
   }
 }
 
@@ -45,6 +45,7 @@ export async function openPostgres(url: string, opts: { poolMax: number; log?: L
     await pool.end().catch(() => {});
     throw new DatabaseUnavailableError(
       `cannot connect to PostgreSQL at ${location}: ${(err as Error).message}`,
+      { cause: err },
     );
   }
   return {
@@ -79,8 +80,10 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
   try {
     ({ PGlite } = await import('@electric-sql/pglite'));
     ({ drizzle: drizzlePglite } = await import('drizzle-orm/pglite'));
-  } catch {
-    throw new DatabaseUnavailableError('the embedded database is not part of this build; set DATABASE_URL');
+  } catch (err) {
+    throw new DatabaseUnavailableError('the embedded database is not part of this build; set DATABASE_URL', {
+      cause: err,
+    });
   }
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const client = new PGlite(dataDir);

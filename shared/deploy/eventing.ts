@@ -1,3 +1,4 @@
+import { EVENTS } from '../events/catalog';
 import { DEFAULT_DELIVERY, type TriggerSpec } from '../events/triggers';
 import type { DeployOptions } from './knative';
 
@@ -104,7 +105,7 @@ export function reconcileTick(opts: DeployOptions) {
     spec: {
       schedule: '* * * * *',
       contentType: 'application/json',
-      data: '{"kind":"ai.hexabase.reconcile.tick"}',
+      data: JSON.stringify({ kind: EVENTS.reconcileTick.type }),
       sink: { ref: { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', name: BROKER } },
     },
   };

@@ -100,6 +100,8 @@ export const envObject = z.object({
   /** The port users reach the ingress controller's TLS entry point on (443 unless the operator moved it). */
   HEXABASE_VCLUSTER_INGRESS_PORT: z.coerce.number().int().min(1).max(65535).default(443),
   HEXABASE_VCLUSTER_NODE_ADDRESS: z.string().min(1).max(253).optional(),
+  /** The tick skips a settled, unchanged workspace for this long at most; then a full pass repairs drift. */
+  HEXABASE_PROVISIONER_RESYNC_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
   /** PEM file of the CA that signs the public URL's certificate, when vClusters cannot verify it otherwise. */
   HEXABASE_ISSUER_CA_FILE: z.string().min(1).optional(),
   /** What exec-mode kubeconfigs run for credentials: `hxb` on the user's PATH; local runs name the repo's launcher. */

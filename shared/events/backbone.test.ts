@@ -13,7 +13,7 @@ import { STREAM } from './cloudevents';
 import { createDispatcher, type Trigger } from './dispatcher';
 import { ensureStream, jetStreamPublisher } from './jetstream';
 import { connectNats, type NatsHandle } from './nats';
-import { enqueue } from './outbox';
+import { enqueueUncatalogued } from './outbox';
 import { cloudEventHandler } from './receive';
 import { createRelay } from './relay';
 
@@ -39,8 +39,7 @@ describe('event backbone on a real NATS JetStream', () => {
       cloudEventHandler({
         db: platform().db,
         consumer: 'test-worker',
-        types: [TYPE],
-        schema: z.object({ n: z.number() }),
+        accepts: [{ type: TYPE, data: z.object({ n: z.number() }) }],
         handle: async (tx, event) => {
           if (behaviour.fail?.()) throw new Error('worker is broken');
           await tx.insert(auditLog).values({
@@ -69,7 +68,12 @@ describe('event backbone on a real NATS JetStream', () => {
     (await platform().db.select({ n: count() }).from(outbox).where(isNull(outbox.sentAt)))[0]!.n;
   const enqueueMany = async (n: number) => {
     for (let i = 0; i < n; i++)
-      await enqueue(platform().db, { type: TYPE, source: 'test', subject: `s${i}`, data: { n: i } });
+      await enqueueUncatalogued(platform().db, {
+        type: TYPE,
+        source: 'test',
+        subject: `s${i}`,
+        data: { n: i },
+      });
   };
 
   it('delivers every event exactly once even when the relay is killed in the middle of a batch', async () => {
@@ -208,7 +212,12 @@ describe('event backbone on a real NATS JetStream', () => {
       triggers: [trigger(app, 'dup')],
     });
     const before = await effects();
-    const id = await enqueue(platform().db, { type: TYPE, source: 'test', subject: 'dup', data: { n: 1 } });
+    const id = await enqueueUncatalogued(platform().db, {
+      type: TYPE,
+      source: 'test',
+      subject: 'dup',
+      data: { n: 1 },
+    });
     const [row] = await platform().db.select().from(outbox).where(eq(outbox.id, id));
     const { toCloudEvent } = await import('./cloudevents');
     const { deliverOnce } = await import('./dispatcher');
@@ -225,6 +234,49 @@ describe('event backbone on a real NATS JetStream', () => {
     expect(bad.status).toBe(400); // not a CloudEvent: the dispatcher dead-letters 4xx at once
     await dispatcher.stop();
   });
+
+  it.each(['jetstream', 'in-process'] as const)(
+    'lets later events through while one delivery is stuck (%s)',
+    async (mode) => {
+      // Sequential delivery would deadlock here: the stuck event waits for the one behind it.
+      let release!: () => void;
+      const laterDelivered = new Promise<void>((r) => {
+        release = r;
+      });
+      const stuck: Trigger = {
+        name: `stuck-${mode}`,
+        function: 'test-worker',
+        path: '/events',
+        types: [TYPE],
+        deliver: async (req) => {
+          const subject = req.headers.get('ce-subject');
+          if (subject === `later-${mode}`) release();
+          if (subject === `stuck-${mode}`) await laterDelivered;
+          return new Response(null, { status: 200 });
+        },
+      };
+      const nc = mode === 'jetstream' ? (await connectNats(nats.url, `test-${mode}`)).nc : undefined;
+      if (nc) await ensureStream(nc);
+      const dispatcher = createDispatcher({
+        db: platform().db,
+        log: platform().log,
+        triggers: [stuck],
+        ...(nc ? { nats: nc } : {}),
+      });
+      await dispatcher.ready;
+      const relay = createRelay({
+        database: platform().database,
+        publish: nc ? jetStreamPublisher(nc) : dispatcher.publish,
+        log: platform().log,
+      });
+      for (const subject of [`stuck-${mode}`, `later-${mode}`])
+        await enqueueUncatalogued(platform().db, { type: TYPE, source: 'test', subject, data: { n: 0 } });
+      await relay.drain();
+      await laterDelivered;
+      await dispatcher.stop();
+      await nc?.close();
+    },
+  );
 
   it('bridges every event of the stream to the Knative broker (a local stand-in for its ingress)', async () => {
     const received: { type: string; id: string; mode: string }[] = [];
@@ -260,7 +312,7 @@ describe('event backbone on a real NATS JetStream', () => {
       publish: jetStreamPublisher(handle.nc),
       log: platform().log,
     });
-    const id = await enqueue(platform().db, {
+    const id = await enqueueUncatalogued(platform().db, {
       type: 'ai.hexabase.workspace.created',
       source: 'test',
       subject: 'ws-1',

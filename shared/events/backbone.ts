@@ -2,6 +2,7 @@ import { isNull, sql } from 'drizzle-orm';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { outbox } from '../db/schema';
 import type { Platform } from '../platform';
+import { EVENTS } from './catalog';
 import { createDispatcher, type Deliver } from './dispatcher';
 import { ensureStream, jetStreamPublisher } from './jetstream';
 import { enqueue } from './outbox';
@@ -72,7 +73,7 @@ export async function startEventBackbone(
   const tick = setInterval(
     () =>
       void enqueue(p.db, {
-        type: 'ai.hexabase.reconcile.tick',
+        type: EVENTS.reconcileTick.type,
         source: 'scheduler',
         subject: 'reconcile',
         data: { at: new Date().toISOString() },

@@ -2,16 +2,16 @@ import {
   AckPolicy,
   type ConsumerMessages,
   DeliverPolicy,
+  type JsMsg,
   jetstream,
   jetstreamManager,
 } from '@nats-io/jetstream';
 import { type NatsConnection, nanos } from '@nats-io/transport-node';
 import { CloudEvent, HTTP } from 'cloudevents';
-import { eq } from 'drizzle-orm';
 import type { Db } from '../db';
-import { deadLetters } from '../db/schema';
 import type { Logger } from '../log';
 import { STREAM, SUBJECT_PREFIX } from './cloudevents';
+import { recordDeadLetter, replayDeadLetter } from './dead-letters';
 import type { Publish } from './relay';
 import { DEFAULT_DELIVERY, type DeliveryPolicy, type TriggerSpec } from './triggers';
 
@@ -50,6 +50,29 @@ const matches = (t: TriggerSpec, type: string) => t.types.includes('*') || t.typ
 
 const backoff = (policy: DeliveryPolicy, attempt: number) => policy.backoffMs * 2 ** (attempt - 1);
 
+/** Deliveries in flight per trigger, as Knative's dispatcher bounds them: enough that one stuck call waits alone. */
+export const DEFAULT_CONCURRENCY = 8;
+
+/** A counting semaphore: `acquire` resolves once one of `n` slots is free, in arrival order. */
+function slots(n: number) {
+  let free = n;
+  const waiting: (() => void)[] = [];
+  return {
+    acquire: (): Promise<void> => {
+      if (free > 0) {
+        free--;
+        return Promise.resolve();
+      }
+      return new Promise((resolve) => waiting.push(resolve));
+    },
+    release: () => {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    },
+  };
+}
+
 export type Dispatcher = {
   /** In-process mode: the relay's publisher. */
   publish: Publish;
@@ -66,8 +89,12 @@ export function createDispatcher(opts: {
   metrics?: DispatcherMetrics;
   /** With NATS: durable JetStream consumers, one per trigger. Without: deliveries scheduled in this process. */
   nats?: NatsConnection;
+  /** Deliveries in flight per trigger (DEFAULT_CONCURRENCY). */
+  concurrency?: number;
 }): Dispatcher & { ready: Promise<void> } {
   const policy = opts.policy ?? DEFAULT_DELIVERY;
+  const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
+  const inFlight = new Map(opts.triggers.map((t) => [t.name, slots(concurrency)]));
   const byName = new Map(opts.triggers.map((t) => [t.name, t]));
   const timers = new Set<NodeJS.Timeout>();
   const subscriptions: ConsumerMessages[] = [];
@@ -79,18 +106,21 @@ export function createDispatcher(opts: {
       { consumer: trigger.name, eventId: event.id, type: event.type, attempts, error },
       'event dead-lettered',
     );
-    await opts.db.insert(deadLetters).values({
-      consumer: trigger.name,
-      eventId: event.id,
-      type: event.type,
-      event: event.toJSON(),
-      attempts,
-      lastError: error,
-    });
+    await recordDeadLetter(opts, { consumer: trigger.name, event, attempts, lastError: error });
+  };
+
+  const bounded = async (trigger: Trigger, event: Event) => {
+    const slot = inFlight.get(trigger.name)!;
+    await slot.acquire();
+    try {
+      return await deliverOnce(trigger, event, policy.timeoutMs);
+    } finally {
+      slot.release();
+    }
   };
 
   const attemptLocally = (trigger: Trigger, event: Event, attempt: number) => {
-    void deliverOnce(trigger, event, policy.timeoutMs).then(async (outcome) => {
+    void bounded(trigger, event).then(async (outcome) => {
       if (outcome.kind === 'ack') return opts.metrics?.delivered();
       if (outcome.kind === 'dead' || attempt >= policy.maxAttempts)
         return deadLetter(trigger, event, attempt, outcome.error);
@@ -123,33 +153,37 @@ export function createDispatcher(opts: {
         if (!/already in use|exists/i.test(String(err))) throw err;
       });
     const consumer = await jetstream(nc).consumers.get(STREAM, durable);
-    const messages = await consumer.consume({ max_messages: 16 });
+    // No more buffered than can be in flight: a message waiting in this process still ages toward ack_wait.
+    const messages = await consumer.consume({ max_messages: concurrency });
     subscriptions.push(messages);
+    const slot = inFlight.get(trigger.name)!;
+    const handle = async (m: JsMsg) => {
+      let event: Event;
+      try {
+        event = new CloudEvent(m.json<Record<string, unknown>>() as never);
+      } catch {
+        return m.term();
+      }
+      if (!matches(trigger, event.type)) return m.ack();
+      const attempt = m.info.deliveryCount;
+      const outcome = await deliverOnce(trigger, event, policy.timeoutMs);
+      if (outcome.kind === 'ack') {
+        opts.metrics?.delivered();
+        m.ack();
+      } else if (outcome.kind === 'dead' || attempt >= policy.maxAttempts) {
+        await deadLetter(trigger, event, attempt, outcome.error);
+        m.term();
+      } else {
+        opts.metrics?.retried();
+        m.nak(backoff(policy, attempt));
+      }
+    };
     void (async () => {
       for await (const m of messages) {
-        let event: Event;
-        try {
-          event = new CloudEvent(m.json<Record<string, unknown>>() as never);
-        } catch {
-          m.term();
-          continue;
-        }
-        if (!matches(trigger, event.type)) {
-          m.ack();
-          continue;
-        }
-        const attempt = m.info.deliveryCount;
-        const outcome = await deliverOnce(trigger, event, policy.timeoutMs);
-        if (outcome.kind === 'ack') {
-          opts.metrics?.delivered();
-          m.ack();
-        } else if (outcome.kind === 'dead' || attempt >= policy.maxAttempts) {
-          await deadLetter(trigger, event, attempt, outcome.error);
-          m.term();
-        } else {
-          opts.metrics?.retried();
-          m.nak(backoff(policy, attempt));
-        }
+        await slot.acquire();
+        void handle(m)
+          .catch((err) => opts.log.warn({ err: (err as Error).message }, 'event delivery failed'))
+          .finally(slot.release);
       }
     })();
   };
@@ -164,15 +198,16 @@ export function createDispatcher(opts: {
       if (opts.nats) throw new Error('with NATS, events are published to JetStream, not to the dispatcher');
       for (const t of opts.triggers) if (matches(t, event.type)) attemptLocally(t, event, 1);
     },
-    replay: async (id) => {
-      const [dl] = await opts.db.select().from(deadLetters).where(eq(deadLetters.id, id));
-      const trigger = dl && byName.get(dl.consumer);
-      if (!dl || !trigger || dl.replayedAt) return false;
-      const outcome = await deliverOnce(trigger, new CloudEvent(dl.event as never), policy.timeoutMs);
-      if (outcome.kind !== 'ack') return false;
-      await opts.db.update(deadLetters).set({ replayedAt: new Date() }).where(eq(deadLetters.id, id));
-      return true;
-    },
+    replay: (id) =>
+      replayDeadLetter(opts, {
+        id,
+        deliver: async (letter) => {
+          const trigger = byName.get(letter.consumer);
+          if (!trigger) return false;
+          const outcome = await deliverOnce(trigger, new CloudEvent(letter.event as never), policy.timeoutMs);
+          return outcome.kind === 'ack';
+        },
+      }),
     stop: async () => {
       stopped = true;
       for (const t of timers) clearTimeout(t);

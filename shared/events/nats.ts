@@ -8,8 +8,8 @@ export type NatsHandle = {
 };
 
 export class NatsUnavailableError extends OperatorError {
-  constructor(message: string) {
-    super('NATS_UNAVAILABLE', message);
+  constructor(message: string, options?: ErrorOptions) {
+    super('NATS_UNAVAILABLE', message, options);
   }
 }
 
@@ -28,6 +28,7 @@ export async function connectNats(url: string, name: string): Promise<NatsHandle
     const u = new URL(url);
     throw new NatsUnavailableError(
       `cannot connect to NATS at ${u.hostname}:${u.port || 4222}: ${(err as Error).message}`,
+      { cause: err },
     );
   }
   return {

@@ -1,12 +1,25 @@
-import { HTTP } from 'cloudevents';
 import type { Handler } from 'hono';
 import type * as z from 'zod';
 import type { Db } from '../db';
 import { processedEvents } from '../db/schema';
 import { BadRequestError } from '../errors';
 import type { AppEnv } from '../http/types';
+import { readCloudEvent } from './incoming';
 
-export type ReceivedEvent<T> = { id: string; type: string; subject: string | undefined; data: T };
+export type ReceivedEvent<T, Type extends string = string> = {
+  id: string;
+  type: Type;
+  subject: string | undefined;
+  data: T;
+};
+
+/** A type a handler accepts and the schema of its data: catalogue entries (./catalog.ts) are exactly this. */
+export type Accepted = { type: string; data: z.ZodType };
+
+/** One variant per accepted type, so a handler narrows `data` by checking `type`. */
+export type ReceivedOf<A extends Accepted> = A extends Accepted
+  ? ReceivedEvent<z.infer<A['data']>, A['type']>
+  : never;
 
 /**
  * A Hono handler that accepts CloudEvents (binary and structured mode), validates `data` with zod and runs the
@@ -14,12 +27,12 @@ export type ReceivedEvent<T> = { id: string; type: string; subject: string | und
  * so a redelivery after a crash either finds the row (200, nothing done) or finds nothing done at all.
  * Answers: 200 handled or duplicate; 400 malformed (the dispatcher dead-letters it); 5xx retry.
  */
-export function cloudEventHandler<T>(opts: {
+export function cloudEventHandler<A extends Accepted>(opts: {
   db: Db;
   consumer: string;
-  types: string[];
-  schema: z.ZodType<T>;
-  handle: (tx: Db, event: ReceivedEvent<T>) => Promise<void>;
+  /** The types it handles, each with the schema its data is validated with before the handler runs. */
+  accepts: readonly A[];
+  handle: (tx: Db, event: ReceivedOf<A>) => Promise<void>;
   /**
    * false for level-triggered handlers (reconcilers) that are idempotent by nature and must not hold a transaction
    * open while they talk to other systems; they get the database itself and no inbox row is written.
@@ -27,21 +40,20 @@ export function cloudEventHandler<T>(opts: {
   once?: boolean;
 }): Handler<AppEnv> {
   return async (c) => {
-    let event: ReturnType<typeof HTTP.toEvent>;
-    try {
-      event = HTTP.toEvent({ headers: Object.fromEntries(c.req.raw.headers), body: await c.req.text() });
-    } catch (err) {
-      throw new BadRequestError('INVALID_CLOUDEVENT', `Not a CloudEvent: ${(err as Error).message}`);
-    }
-    if (Array.isArray(event))
-      throw new BadRequestError('INVALID_CLOUDEVENT', 'Batched events are not accepted.');
-    if (!opts.types.includes(event.type)) {
+    const event = await readCloudEvent(c.req);
+    const accepted = opts.accepts.find((a) => a.type === event.type);
+    if (!accepted) {
       throw new BadRequestError('UNEXPECTED_EVENT_TYPE', `${opts.consumer} does not handle ${event.type}.`);
     }
-    const parsed = opts.schema.safeParse(event.data);
+    const parsed = accepted.data.safeParse(event.data);
     if (!parsed.success)
       throw new BadRequestError('INVALID_EVENT_DATA', parsed.error.issues.map((i) => i.message).join('; '));
-    const received = { id: event.id, type: event.type, subject: event.subject, data: parsed.data };
+    const received = {
+      id: event.id,
+      type: event.type,
+      subject: event.subject,
+      data: parsed.data,
+    } as ReceivedOf<A>;
     if (opts.once === false) {
       await opts.handle(opts.db, received);
       return c.json({ status: 'handled' }, 200);

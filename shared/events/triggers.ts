@@ -1,33 +1,40 @@
+import { type CatalogEvent, EVENTS, TICKS } from './catalog';
+
+/** What the provisioner reconciles on: anything that changes a workspace's desired state, and the tick. */
+export const PROVISIONER_EVENTS = [
+  EVENTS.workspaceCreated,
+  EVENTS.workspaceUpdated,
+  EVENTS.workspaceDeleted,
+  EVENTS.workspaceReconcileRequested,
+  EVENTS.projectCreated,
+  EVENTS.projectDeleted,
+  EVENTS.rbacChanged,
+  ...TICKS,
+] as const;
+
 /**
  * Which worker function receives which event types: the Knative Triggers and the local dispatcher are both
  * generated from this table. `path` is the function's CloudEvents endpoint.
  */
 export type TriggerSpec = { name: string; function: string; path: string; types: string[] };
 
-/** The periodic tick: the local scheduler's type, and Knative PingSource's fixed one (knative/eventing.yaml). */
-export const RECONCILE_TICK_TYPES = ['ai.hexabase.reconcile.tick', 'dev.knative.sources.ping'];
+/** The periodic tick in both forms: the local scheduler's type, and Knative PingSource's fixed one. */
+export const RECONCILE_TICK_TYPES: string[] = TICKS.map((t) => t.type);
+
+const typesOf = (...events: CatalogEvent[]) => events.map((e) => e.type);
 
 export const triggerTable: TriggerSpec[] = [
   {
     name: 'provisioner',
     function: 'provisioner',
     path: '/events',
-    types: [
-      'ai.hexabase.workspace.created',
-      'ai.hexabase.workspace.updated',
-      'ai.hexabase.workspace.deleted',
-      'ai.hexabase.project.created',
-      'ai.hexabase.project.deleted',
-      'ai.hexabase.rbac.changed',
-      'ai.hexabase.reconcile.tick',
-      'dev.knative.sources.ping',
-    ],
+    types: typesOf(...PROVISIONER_EVENTS),
   },
   {
     name: 'notifications-email',
     function: 'notifications',
     path: '/events',
-    types: ['ai.hexabase.notification.email.requested'],
+    types: typesOf(EVENTS.emailRequested),
   },
   { name: 'key-rotation', function: 'key-rotation', path: '/events', types: RECONCILE_TICK_TYPES },
 ];

@@ -1,8 +1,9 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { ConflictError } from '../errors';
+import { ConflictError, DependencyUnavailableError } from '../errors';
 import { createLogger } from '../log';
 import { json } from '../testing/http';
+import { capturedLogger } from '../testing/logs';
 import { type CreateAppOptions, createApp } from './app';
 import { metricsFetch } from './metrics';
 import { commonResponses, createRoute, defineOperation, mountOperations } from './openapi';
@@ -38,7 +39,7 @@ const explode = defineOperation(
 const conflict = defineOperation(
   createRoute({ method: 'get', path: '/conflict', responses: { 200: { description: 'never' } } }),
   () => () => {
-    throw new ConflictError('The name is taken.', 'NAME_TAKEN');
+    throw new ConflictError('The name is taken.', 'WORKSPACE_NAME_TAKEN');
   },
 );
 
@@ -107,11 +108,30 @@ describe('createApp', () => {
     expect(text).not.toMatch(/relation|10\.0\.0\.7|users|stack|at /);
   });
 
+  it('logs a 5xx AppError with the error it replaced, and no 4xx', async () => {
+    const captured = capturedLogger();
+    const a = createApp({ name: 'test', log: captured.log });
+    a.get('/down', () => {
+      throw new DependencyUnavailableError('Try again.', { cause: new Error('connect ECONNREFUSED') });
+    });
+    a.get('/taken', () => {
+      throw new ConflictError('Taken.', 'WORKSPACE_NAME_TAKEN', { cause: new Error('duplicate key') });
+    });
+    expect((await a.request('/down')).status).toBe(503);
+    expect((await a.request('/taken')).status).toBe(409);
+    const failed = captured.lines.filter((l) => l.msg === 'request failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.err).toMatchObject({
+      code: 'SERVICE_UNAVAILABLE',
+      cause: { message: 'connect ECONNREFUSED' },
+    });
+  });
+
   it('maps AppErrors to their status and stable code', async () => {
     const res = await app().request('/conflict');
     expect(res.status).toBe(409);
     expect(await json(res)).toMatchObject({
-      code: 'NAME_TAKEN',
+      code: 'WORKSPACE_NAME_TAKEN',
       detail: 'The name is taken.',
       instance: '/conflict',
     });

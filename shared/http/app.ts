@@ -24,6 +24,9 @@ export type CreateAppOptions = {
   registry?: Registry;
 };
 
+/** What a function's app factory takes: everything but its name, which is its own. */
+export type AppOptions = Omit<CreateAppOptions, 'name'>;
+
 export type HexabaseApp = OpenAPIHono<AppEnv> & { state: { draining: boolean } };
 
 function fieldErrors(error: ZodError, target: string) {
@@ -70,23 +73,29 @@ export function createApp(opts: CreateAppOptions): HexabaseApp {
     if (err instanceof RateLimitedError) {
       return errorResponse(err, c.req.path, { 'retry-after': String(err.retryAfterSeconds) });
     }
-    if (err instanceof AppError) return errorResponse(err, c.req.path);
+    if (err instanceof AppError) {
+      // A 5xx that replaced another error answers only "a dependency failed"; the cause, logged, says how. A 4xx
+      // is an answer, never logged.
+      if (err.status >= 500 && err.cause !== undefined)
+        (c.var.log ?? opts.log).warn({ err }, 'request failed');
+      return errorResponse(err, c.req.path);
+    }
     // Apps that read forms as well as JSON leave the per-route media type check to the route validator.
     if (err instanceof HTTPException && err.status === 415) {
       return errorResponse(
-        new BadRequestError('UNSUPPORTED_MEDIA_TYPE', 'This route does not read that Content-Type.'),
+        new BadRequestError('UNSUPPORTED_MEDIA_TYPE', 'This route does not read that Content-Type.', {
+          cause: err,
+        }),
         c.req.path,
       );
     }
+    // Hono's validators throw only 400s (malformed JSON, an unreadable body), and no middleware of Hono's that
+    // throws other 4xx is used: each is a 400 with a code of its own.
     if (err instanceof HTTPException && err.status < 500) {
-      const malformed = /malformed json/i.test(err.message);
       return errorResponse(
-        new AppError(
-          err.status,
-          malformed ? 'MALFORMED_JSON' : 'BAD_REQUEST',
-          'Bad Request',
-          malformed ? 'The request body is not valid JSON.' : 'The request could not be read.',
-        ),
+        /malformed json/i.test(err.message)
+          ? new BadRequestError('MALFORMED_JSON', 'The request body is not valid JSON.', { cause: err })
+          : new BadRequestError('BAD_REQUEST', 'The request could not be read.', { cause: err }),
         c.req.path,
       );
     }
@@ -95,7 +104,7 @@ export function createApp(opts: CreateAppOptions): HexabaseApp {
       // warning, because it names a gap in validation.
       (c.var.log ?? opts.log).warn({ err }, 'the database refused a value that passed validation');
       return errorResponse(
-        new BadRequestError('INVALID_VALUE', 'A value in the request cannot be stored.'),
+        new BadRequestError('INVALID_VALUE', 'A value in the request cannot be stored.', { cause: err }),
         c.req.path,
       );
     }

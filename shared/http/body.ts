@@ -78,8 +78,8 @@ export function bodyGuard(opts: BodyOptions): MiddlewareHandler {
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
-      } catch {
-        throw new BadRequestError('MALFORMED_JSON', 'The request body is not valid JSON.');
+      } catch (err) {
+        throw new BadRequestError('MALFORMED_JSON', 'The request body is not valid JSON.', { cause: err });
       }
       refuseBadText(badTextField(parsed));
     } else if (mediaType === 'application/x-www-form-urlencoded') {

@@ -214,7 +214,7 @@ describe('request metrics', () => {
 describe('AppError', () => {
   it('captures no stack for a 4xx, which is an answer, and keeps one for a 5xx', () => {
     expect(new NotFoundError().stack).toBe('NotFoundError: The resource does not exist.');
-    expect(new AppError(503, 'UNAVAILABLE', 'Service Unavailable').stack).toMatch(/\n\s+at /);
+    expect(new AppError(503, 'SERVICE_UNAVAILABLE', 'Service Unavailable').stack).toMatch(/\n\s+at /);
     expect(new Error('plain').stack).toMatch(/\n\s+at /);
   });
 });

@@ -50,8 +50,10 @@ export function checkUrl(href: string): void {
     let decoded: string;
     try {
       decoded = decodeURIComponent(segment);
-    } catch {
-      throw new BadRequestError('INVALID_PATH', 'The path is not valid percent-encoded UTF-8.');
+    } catch (err) {
+      throw new BadRequestError('INVALID_PATH', 'The path is not valid percent-encoded UTF-8.', {
+        cause: err,
+      });
     }
     if (badText(decoded)) refuseBadText('path');
   }

@@ -1,4 +1,4 @@
-import { AppError, type FieldError } from '../errors';
+import { AppError, type ErrorCode, type FieldError } from '../errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -7,14 +7,14 @@ export type Problem = {
   title: string;
   status: number;
   detail: string;
-  code: string;
+  code: ErrorCode;
   instance?: string;
   errors?: FieldError[];
   [extra: string]: unknown;
 };
 
 /** `type` points at the error catalogue in docs/errors.md, one anchor per code. */
-export function problemType(code: string): string {
+export function problemType(code: ErrorCode): string {
   return `https://hexabase.ai/problems/${code.toLowerCase().replaceAll('_', '-')}`;
 }
 

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { serve } from '@hono/node-server';
-import { AppError } from '../errors';
+import { AppError, BadRequestError } from '../errors';
 import type { Logger } from '../log';
 import { PROBLEM_CONTENT_TYPE, problemFromError } from './problem';
 
@@ -44,20 +44,19 @@ export async function listen(
   });
 }
 
-const CLIENT_ERRORS: Record<string, [number, string, string, string]> = {
-  HPE_HEADER_OVERFLOW: [
-    431,
-    'Request Header Fields Too Large',
-    'HEADERS_TOO_LARGE',
-    'The request headers are too large.',
-  ],
-  ERR_HTTP_REQUEST_TIMEOUT: [
-    408,
-    'Request Timeout',
-    'REQUEST_TIMEOUT',
-    'The request took too long to arrive.',
-  ],
+const CLIENT_ERRORS: Record<string, () => AppError> = {
+  HPE_HEADER_OVERFLOW: () =>
+    new AppError(
+      431,
+      'HEADERS_TOO_LARGE',
+      'Request Header Fields Too Large',
+      'The request headers are too large.',
+    ),
+  ERR_HTTP_REQUEST_TIMEOUT: () =>
+    new AppError(408, 'REQUEST_TIMEOUT', 'Request Timeout', 'The request took too long to arrive.'),
 };
+
+const malformedRequest = () => new BadRequestError('MALFORMED_REQUEST', 'The request is not valid HTTP.');
 
 /**
  * What Node's HTTP parser refuses before any app sees the request (oversized headers, malformed HTTP, a request
@@ -65,15 +64,10 @@ const CLIENT_ERRORS: Record<string, [number, string, string, string]> = {
  */
 function answerClientError(err: NodeJS.ErrnoException, socket: Duplex) {
   if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
-  const [status, title, code, detail] = CLIENT_ERRORS[err.code ?? ''] ?? [
-    400,
-    'Bad Request',
-    'MALFORMED_REQUEST',
-    'The request is not valid HTTP.',
-  ];
-  const body = JSON.stringify(problemFromError(new AppError(status, code, title, detail)));
+  const problem = problemFromError((CLIENT_ERRORS[err.code ?? ''] ?? malformedRequest)());
+  const body = JSON.stringify(problem);
   socket.end(
-    `HTTP/1.1 ${status} ${title}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+    `HTTP/1.1 ${problem.status} ${problem.title}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\n` +
       `content-length: ${Buffer.byteLength(body)}\r\nx-content-type-options: nosniff\r\nconnection: close\r\n\r\n${body}`,
   );
 }

@@ -10,7 +10,7 @@ const where = (f: MailFailure) =>
  * The mail server refused this message for good (a 5xx reply about the sender, recipient or content). A worker
  * answers 422 with it, so the dispatcher dead-letters the event at once instead of retrying a refusal.
  */
-export class MailRejectedError extends AppError {
+export class MailRejectedError extends AppError<'MAIL_REJECTED'> {
   constructor(readonly failure: MailFailure) {
     super(
       422,
@@ -25,7 +25,7 @@ export class MailRejectedError extends AppError {
  * The message may go through later: the server is unreachable, timed out, deferred it (4xx) or refused our
  * credentials (an operator fixes those). A worker answers 503 with it, so the dispatcher retries with backoff.
  */
-export class MailUnavailableError extends AppError {
+export class MailUnavailableError extends AppError<'MAIL_UNAVAILABLE'> {
   constructor(readonly failure: MailFailure) {
     super(
       503,

@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, lt, lte, or } from 'drizzle-orm';
+import { decodeCursor, type Page, type PageInput, TimeIdCursor, toPage } from '../db/pagination';
 import { auditLog } from '../db/schema';
-import { decodeCursor, type Page, type PageInput, TimeIdCursor, toPage } from '../http/pagination';
-import type { OrgContext } from './context';
+import type { Actor, OrgContext } from './context';
 
 export type AuditEntryView = {
   id: string;
@@ -21,11 +21,11 @@ export type AuditFilter = { actorId?: string; action?: string; since?: Date; unt
 /** Newest first, keyset-paginated on (createdAt, id); filters combine with AND. */
 export async function listAuditLog(
   ctx: OrgContext,
-  orgId: string,
-  filter: AuditFilter,
-  page: PageInput,
+  _actor: Actor,
+  input: { orgId: string } & AuditFilter & PageInput,
 ): Promise<Page<AuditEntryView>> {
-  const after = decodeCursor(page.cursor, TimeIdCursor);
+  const { orgId, cursor, limit, ...filter } = input;
+  const after = decodeCursor(cursor, TimeIdCursor);
   const rows = await ctx.db
     .select()
     .from(auditLog)
@@ -45,10 +45,10 @@ export async function listAuditLog(
       ),
     )
     .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
-    .limit(page.limit + 1);
+    .limit(limit + 1);
   return toPage(
     rows,
-    page.limit,
+    limit,
     (r) => ({
       id: r.id,
       action: r.action,

@@ -2,8 +2,8 @@ import type { Authz } from '../authz';
 import type { VersionedCache } from '../cache/versioned';
 import type { Db } from '../db';
 
-/** Who acts, for audit rows: every verb that changes state takes one. */
-export type Actor = { userId: string; requestId?: string; ip?: string };
+// Actor is the audit trail's notion (shared/audit); organizations and workspaces import it from here.
+export { type Actor, auditMeta } from '../audit';
 
 export type OrgContext = {
   db: Db;
@@ -13,12 +13,6 @@ export type OrgContext = {
   /** Bumped after membership changes commit (shared/authz). */
   authzCache: VersionedCache;
 };
-
-export const auditMeta = (actor: Actor) => ({
-  actorId: actor.userId,
-  requestId: actor.requestId ?? null,
-  ip: actor.ip ?? null,
-});
 
 /** Membership changes go through shared/authz so that cached authorization follows them. */
 export const authzOf = (ctx: OrgContext): Authz => ({ db: ctx.db, cache: ctx.authzCache });

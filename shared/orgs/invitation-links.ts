@@ -74,10 +74,11 @@ export type InvitationLinkView = {
  */
 export async function openInvitationLink(
   ctx: OrgContext,
-  userId: string,
-  token: string,
+  actor: Actor,
+  input: { token: string },
 ): Promise<InvitationLinkView> {
-  const me = await invitee(ctx.db, userId);
+  const { token } = input;
+  const me = await invitee(ctx.db, actor.userId);
   const [row] = await ctx.db
     .select({ inv: invitations, orgName: organizations.name, inviterName: users.displayName })
     .from(invitations)
@@ -99,10 +100,9 @@ export async function openInvitationLink(
 export async function answerInvitationLink(
   ctx: OrgContext,
   actor: Actor,
-  token: string,
-  answer: 'accept' | 'decline',
+  input: { token: string; answer: 'accept' | 'decline' },
 ) {
-  const result = await respondToInvitation(ctx, actor, { token }, answer);
+  const result = await respondToInvitation(ctx, actor, input);
   const [org] = await ctx.db
     .select({ name: organizations.name })
     .from(organizations)

@@ -7,6 +7,7 @@ import { authzTransaction } from '../authz';
 import type { Db } from '../db';
 import { invitations, organizationMembers, organizations, users } from '../db/schema';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
+import { EVENTS } from '../events/catalog';
 import { enqueue } from '../events/outbox';
 import { newId } from '../ids';
 import { type Actor, auditMeta, authzOf, type OrgContext } from './context';
@@ -45,9 +46,9 @@ const notFound = () => new InvitationNotFoundError();
 export async function createInvitation(
   ctx: OrgContext,
   actor: Actor,
-  orgId: string,
-  input: { email: string; role: OrgRole },
+  input: { orgId: string; email: string; role: OrgRole },
 ): Promise<InvitationView & { acceptUrl: string }> {
+  const { orgId } = input;
   const email = input.email.trim();
   const token = randomToken(INVITE_PREFIX);
   const id = newId('inv');
@@ -102,7 +103,7 @@ export async function createInvitation(
       data: { email, role: input.role },
     });
     await enqueue(tx, {
-      type: 'ai.hexabase.notification.email.requested',
+      type: EVENTS.emailRequested.type,
       source: 'organizations',
       subject: id,
       data: { template: 'organization-invitation', invitationId: id, organizationId: orgId },
@@ -118,7 +119,12 @@ export async function createInvitation(
   });
 }
 
-export async function cancelInvitation(ctx: OrgContext, actor: Actor, orgId: string, invitationId: string) {
+export async function cancelInvitation(
+  ctx: OrgContext,
+  actor: Actor,
+  input: { orgId: string; invitationId: string },
+) {
+  const { orgId, invitationId } = input;
   await ctx.db.transaction(async (tx) => {
     const done = await tx
       .update(invitations)
@@ -151,8 +157,8 @@ export async function invitee(db: Db, userId: string): Promise<Invitee> {
 }
 
 /** The caller's open invitations, matched by their verified email. */
-export async function listMyInvitations(ctx: OrgContext, userId: string) {
-  const me = await invitee(ctx.db, userId);
+export async function listMyInvitations(ctx: OrgContext, actor: Actor) {
+  const me = await invitee(ctx.db, actor.userId);
   if (!me.emailVerified) return [];
   const rows = await ctx.db
     .select({
@@ -201,6 +207,9 @@ export function assertAnswerable(
     throw new ConflictError('The invitation has expired; ask for a new one.', 'INVITATION_EXPIRED');
 }
 
+/** The invitation by its id (the API) or by the emailed token (the link), and the answer. */
+export type InvitationAnswer = ({ id: string } | { token: string }) & { answer: 'accept' | 'decline' };
+
 /**
  * Accepts or declines, by id or by the emailed token. Only a signed-in user whose *verified* email is the invited
  * one may respond; anyone else learns nothing (404), except the right person with an unverified address (403).
@@ -209,9 +218,9 @@ export function assertAnswerable(
 export async function respondToInvitation(
   ctx: OrgContext,
   actor: Actor,
-  by: { id: string } | { token: string },
-  answer: 'accept' | 'decline',
+  input: InvitationAnswer,
 ): Promise<{ organizationId: string; role: OrgRole; status: 'accepted' | 'declined' }> {
+  const { answer, ...by } = input;
   const me = await invitee(ctx.db, actor.userId);
   return authzTransaction(authzOf(ctx), { users: [actor.userId] }, async (tx) => {
     const [inv] = await tx

@@ -3,10 +3,11 @@ import { audit } from '../audit';
 import type { OrgRole } from '../authz';
 import { authzTransaction } from '../authz';
 import type { Db } from '../db';
+import { decodeCursor, type Page, type PageInput, TimeIdCursor, toPage } from '../db/pagination';
 import { invitations, organizationMembers, users, workspaceMembers, workspaces } from '../db/schema';
 import { ConflictError, NotFoundError } from '../errors';
+import { EVENTS } from '../events/catalog';
 import { enqueue } from '../events/outbox';
-import { decodeCursor, type Page, type PageInput, TimeIdCursor, toPage } from '../http/pagination';
 import { type Actor, auditMeta, authzOf, type OrgContext } from './context';
 
 export type MemberView = {
@@ -27,9 +28,10 @@ export type PendingInvitationView = {
 /** Members (paged) and, on every page, the pending invitations (few, and capped by the plan's member limit). */
 export async function listMembers(
   ctx: OrgContext,
-  orgId: string,
-  page: PageInput,
+  _actor: Actor,
+  input: { orgId: string } & PageInput,
 ): Promise<Page<MemberView> & { pendingInvitations: PendingInvitationView[] }> {
+  const { orgId, ...page } = input;
   const after = decodeCursor(page.cursor, TimeIdCursor);
   const rows = await ctx.db
     .select({
@@ -114,10 +116,9 @@ const noMember = () => new NotFoundError('No such member.', 'MEMBER_NOT_FOUND');
 export async function changeMemberRole(
   ctx: OrgContext,
   actor: Actor,
-  orgId: string,
-  userId: string,
-  role: OrgRole,
+  input: { orgId: string; userId: string; role: OrgRole },
 ) {
+  const { orgId, userId, role } = input;
   return authzTransaction(authzOf(ctx), { users: [userId] }, async (tx) => {
     const { admins, member } = await lockMember(tx, orgId, userId);
     if (member.role === 'admin' && role !== 'admin' && admins.length <= 1) throw lastAdmin();
@@ -139,7 +140,8 @@ export async function changeMemberRole(
   });
 }
 
-export async function removeMember(ctx: OrgContext, actor: Actor, orgId: string, userId: string) {
+export async function removeMember(ctx: OrgContext, actor: Actor, input: { orgId: string; userId: string }) {
+  const { orgId, userId } = input;
   await authzTransaction(authzOf(ctx), { users: [userId] }, async (tx) => {
     const { admins, member } = await lockMember(tx, orgId, userId);
     if (member.role === 'admin' && admins.length <= 1) throw lastAdmin();
@@ -162,7 +164,7 @@ export async function removeMember(ctx: OrgContext, actor: Actor, orgId: string,
       .returning({ workspaceId: workspaceMembers.workspaceId });
     for (const { workspaceId } of left) {
       await enqueue(tx, {
-        type: 'ai.hexabase.rbac.changed',
+        type: EVENTS.rbacChanged.type,
         source: 'organizations',
         subject: userId,
         data: { workspaceId, userId },

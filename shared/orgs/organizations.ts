@@ -2,10 +2,10 @@ import { and, asc, count, eq, gt, or, sql } from 'drizzle-orm';
 import { audit } from '../audit';
 import { authzTransaction, type OrgRole, orgNotFound } from '../authz';
 import type { Db } from '../db';
+import { decodeCursor, type Page, type PageInput, TimeIdCursor, toPage } from '../db/pagination';
 import { prepared } from '../db/prepared';
 import { organizationMembers, organizations, workspaces } from '../db/schema';
 import { ConflictError } from '../errors';
-import { decodeCursor, type Page, type PageInput, TimeIdCursor, toPage } from '../http/pagination';
 import { newId } from '../ids';
 import { type Actor, auditMeta, authzOf, type OrgContext } from './context';
 
@@ -69,9 +69,10 @@ const firstPageOfOrganizations = (db: Db) =>
 /** The caller's organizations with their role, oldest first; the first page by a prepared statement. */
 export async function listOrganizations(
   ctx: OrgContext,
-  userId: string,
+  actor: Actor,
   page: PageInput,
 ): Promise<Page<OrganizationView>> {
+  const { userId } = actor;
   const after = decodeCursor(page.cursor, TimeIdCursor);
   const rows = !after
     ? await firstPageOfOrganizations(ctx.db).execute({ userId, limit: page.limit + 1 })
@@ -95,17 +96,24 @@ export async function listOrganizations(
   );
 }
 
+/** `role` is the caller's, as the route's authorization found it: the view shows it without asking again. */
 export async function getOrganization(
   ctx: OrgContext,
-  orgId: string,
-  role: OrgRole,
+  _actor: Actor,
+  input: { orgId: string; role: OrgRole },
 ): Promise<OrganizationView> {
+  const { orgId, role } = input;
   const [org] = await ctx.db.select().from(organizations).where(eq(organizations.id, orgId));
   if (!org) throw orgNotFound();
   return view(org, role);
 }
 
-export async function renameOrganization(ctx: OrgContext, actor: Actor, orgId: string, name: string) {
+export async function renameOrganization(
+  ctx: OrgContext,
+  actor: Actor,
+  input: { orgId: string; name: string },
+) {
+  const { orgId, name } = input;
   return ctx.db.transaction(async (tx) => {
     const [org] = await tx
       .update(organizations)
@@ -126,7 +134,8 @@ export async function renameOrganization(ctx: OrgContext, actor: Actor, orgId: s
 }
 
 /** Refused while workspaces exist: their vClusters and bills must be ended first, deliberately. */
-export async function deleteOrganization(ctx: OrgContext, actor: Actor, orgId: string) {
+export async function deleteOrganization(ctx: OrgContext, actor: Actor, input: { orgId: string }) {
+  const { orgId } = input;
   await authzTransaction(authzOf(ctx), { orgs: [orgId] }, async (tx) => {
     // Lock the organization so a workspace cannot be created between the check and the delete.
     const [org] = await tx

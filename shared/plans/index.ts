@@ -1,8 +1,8 @@
 import { and, asc, eq, gt, or } from 'drizzle-orm';
 import * as z from 'zod';
 import type { Db } from '../db';
+import { decodeCursor, type Page, type PageInput, toPage } from '../db/pagination';
 import { plans } from '../db/schema';
-import { decodeCursor, type Page, type PageInput, toPage } from '../http/pagination';
 
 export type ResourceLimits = {
   quota: Record<string, string>;
@@ -34,8 +34,8 @@ const Cursor = z.tuple([
   z.string().regex(/^[a-z0-9-]{1,64}$/),
 ]);
 
-/** Active plans, cheapest first, keyset-paginated on (sortOrder, id). */
-export async function listPlans({ ctx, input }: { ctx: { db: Db }; input: PageInput }): Promise<Page<Plan>> {
+/** Active plans, cheapest first, keyset-paginated on (sortOrder, id). Public: there is no actor to take. */
+export async function listPlans(ctx: { db: Db }, input: PageInput): Promise<Page<Plan>> {
   const after = decodeCursor(input.cursor, Cursor);
   const rows = await ctx.db
     .select()

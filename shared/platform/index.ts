@@ -116,7 +116,9 @@ function builtMigrations(explicit: string | undefined) {
     const folder = findMigrationsDir(explicit);
     return { folder, ...latestMigration(folder) };
   } catch (err) {
-    throw new OperatorError('MIGRATIONS_NOT_FOUND', `cannot read migrations: ${(err as Error).message}`);
+    throw new OperatorError('MIGRATIONS_NOT_FOUND', `cannot read migrations: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Registry } from 'prom-client';
 import { loadEnvOrExit } from '../env';
 import { OperatorError } from '../errors';
-import type { HexabaseApp } from '../http/app';
+import type { AppOptions, HexabaseApp } from '../http/app';
 import { metricsFetch, processRegistry } from '../http/metrics';
 import { listen, onShutdown } from '../http/serve';
 import { createLogger } from '../log';
@@ -95,4 +95,15 @@ async function bind<T>(variable: string, start: () => Promise<T>): Promise<T> {
     console.error(`hexabase: cannot listen on ${variable}: ${(err as Error).message}`);
     process.exit(1);
   }
+}
+
+/**
+ * A function's whole entry point: its app, built from the platform by the same builder the local registry uses,
+ * served with the process's logger, readiness checks and metrics registry.
+ */
+export function serveFunction(name: string, create: (platform: Platform, app: AppOptions) => HexabaseApp) {
+  return runProcess(name, async (p, { registry }) => {
+    const app = create(p, { log: p.log, readiness: p.readiness, registry });
+    return { fetch: app.fetch, apps: [app] };
+  });
 }

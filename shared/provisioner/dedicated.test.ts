@@ -7,7 +7,7 @@ import { teamOrganization } from '../testing/fixtures';
 import { json } from '../testing/http';
 import { useProvisioning } from '../testing/provisioning';
 import { hostCluster } from './host';
-import { reconcileAll } from './reconcile';
+import { reconcileAll } from './tick';
 
 describe('dedicated nodes on the real host cluster', () => {
   const p = useProvisioning();

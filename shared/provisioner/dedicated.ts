@@ -1,5 +1,4 @@
 import type { Db } from '../db';
-import type { Condition } from '../db/schema';
 import { workspaces } from '../db/schema';
 import type { WorkspaceSpec } from '../k8s/host-objects';
 import {
@@ -13,7 +12,8 @@ import {
 import type { Kube } from '../k8s/rest';
 import type { Logger } from '../log';
 import { nodeRequirements } from '../workspaces/dedicated-nodes';
-import { CONDITION, withCondition } from './status';
+import { CONDITION, REASON } from './status';
+import type { StatusWriter } from './writer';
 
 /**
  * Level-triggered: the workspace holds exactly the nodes its config asks for. The API claimed them at request time;
@@ -23,28 +23,28 @@ import { CONDITION, withCondition } from './status';
 export async function reconcileDedicatedNodes(
   host: Kube,
   ws: WorkspaceSpec,
-  conditions: Condition[],
-): Promise<Condition[]> {
+  status: StatusWriter,
+): Promise<void> {
   if (!ws.dedicatedNodes) {
     await releaseDedicatedNodes(host, ws.id);
-    return conditions.filter((c) => c.type !== CONDITION.nodes);
+    return status.drop(CONDITION.nodes);
   }
   try {
     const { held } = await ensureDedicatedNodes(host, ws.id, nodeRequirements(ws.dedicatedNodes), {
       shrink: true,
     });
-    return withCondition(conditions, {
+    status.condition({
       type: CONDITION.nodes,
       status: 'True',
-      reason: 'Claimed',
+      reason: REASON.claimed,
       message: `Dedicated nodes: ${held.join(', ')}`,
     });
   } catch (err) {
     if (!(err instanceof NoDedicatedNodesError)) throw err;
-    return withCondition(conditions, {
+    status.condition({
       type: CONDITION.nodes,
       status: 'False',
-      reason: 'NotEnoughNodes',
+      reason: REASON.notEnoughNodes,
       message: err.message,
     });
   }

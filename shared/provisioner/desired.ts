@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db';
 import { groups, plans, projects, roleAssignments, roles, workspaces } from '../db/schema';
+import { type ChartOptions, hostObjects, type WorkspaceSpec } from '../k8s/host-objects';
 import {
   clusterRoleBinding,
   customRole,
@@ -12,8 +14,10 @@ import {
   roleBinding,
 } from '../k8s/vcluster-objects';
 import type { ResourceLimits } from '../plans';
+import { projectRoleAssignments } from '../workspaces/role-assignments';
 import type { PolicyRuleT } from '../workspaces/roles';
-import { listRoleAssignments } from '../workspaces/roles';
+import { TerminalError } from './errors';
+import { REASON } from './status';
 
 export type DesiredVCluster = {
   /** Cluster-scoped: the preset ClusterRoles and the workspace's ClusterRoleBindings. */
@@ -65,7 +69,7 @@ export async function desiredVCluster(db: Db, wsId: string): Promise<DesiredVClu
       limitRange(p.name, limits),
     ];
     const needed = new Set([...customById].filter(([, r]) => r.projectId === p.id).map(([id]) => id));
-    for (const a of await listRoleAssignments(db, p.id)) {
+    for (const a of await projectRoleAssignments(db, p.id)) {
       const custom = customById.get(a.roleId);
       if (custom) needed.add(a.roleId);
       objects.push(
@@ -81,4 +85,41 @@ export async function desiredVCluster(db: Db, wsId: string): Promise<DesiredVClu
     perProject.push({ id: p.id, name: p.name, objects });
   }
   return { cluster: out, projects: perProject };
+}
+
+export type DesiredWorkspace = {
+  spec: WorkspaceSpec;
+  inside: DesiredVCluster;
+  /**
+   * Hash of the generation and of everything desired, on the host (chart options included, so an operator's
+   * change counts) and inside the vCluster (group names, roles and projects, which do not all bump the generation).
+   */
+  fingerprint: string;
+};
+
+/** The whole desired state of one workspace row, from the database and the chart options alone. */
+export async function desiredWorkspace(
+  db: Db,
+  ws: Pick<
+    typeof workspaces.$inferSelect,
+    'id' | 'organizationId' | 'planId' | 'dedicatedNodeConfig' | 'generation'
+  >,
+  chart: ChartOptions,
+): Promise<DesiredWorkspace> {
+  const [plan] = await db.select().from(plans).where(eq(plans.id, ws.planId));
+  if (!plan)
+    throw new TerminalError(REASON.planNotFound, `The workspace's plan "${ws.planId}" does not exist.`);
+  const spec: WorkspaceSpec = {
+    id: ws.id,
+    organizationId: ws.organizationId,
+    limits: plan.resourceLimits as ResourceLimits,
+    dedicatedNodes: (ws.dedicatedNodeConfig as WorkspaceSpec['dedicatedNodes']) ?? null,
+  };
+  const inside = await desiredVCluster(db, ws.id);
+  // Sorted, because rows come back in no guaranteed order: the same state must always hash the same.
+  const objects = [...hostObjects(spec, chart), ...allObjects(inside)].map((o) => JSON.stringify(o)).sort();
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify({ generation: ws.generation, objects }))
+    .digest('base64url');
+  return { spec, inside, fingerprint };
 }

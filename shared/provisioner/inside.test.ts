@@ -12,7 +12,8 @@ import { usePlatform } from '../testing/platform';
 import { workspaceAccess } from '../workspaces/access';
 import { addGroupMember, createGroup } from '../workspaces/groups';
 import { createProject, deleteProject } from '../workspaces/projects';
-import { assignRole, createRole } from '../workspaces/roles';
+import { assignRole } from '../workspaces/role-assignments';
+import { createRole } from '../workspaces/roles';
 import { createWorkspace } from '../workspaces/workspaces';
 import { desiredVClusterObjects } from './desired';
 
@@ -38,22 +39,23 @@ describe('reconciling a workspace into a real virtual cluster', () => {
     cluster = clusterFromKubeconfig(vc.kubeconfig);
     const team = await teamOrganization(platform());
     actor = { userId: team.admin.userId };
-    wsId = (await createWorkspace(platform().db, actor, team.orgId, { name: 'rec', planId: 'standard' }))
+    wsId = (await createWorkspace(platform(), actor, { orgId: team.orgId, name: 'rec', planId: 'standard' }))
       .workspaceId;
   });
 
   it('creates the preset roles, bindings, project namespaces, quotas, limits, custom roles and bindings', async () => {
-    const db = platform().db;
     const ws = (await workspaceAccess(platform().authz, wsId, actor.userId))!;
-    const devs = await createGroup(db, actor, ws, { name: 'devs' });
-    await addGroupMember(platform().authz, actor, ws, devs.id, actor.userId);
-    const web = await createProject(db, actor, ws, { name: 'web' });
-    await createProject(db, actor, ws, { name: 'web-api', parentId: web.id });
-    const reader = await createRole(db, actor, ws, web.id, {
+    const devs = await createGroup(platform(), actor, { ws, name: 'devs' });
+    await addGroupMember(platform(), actor, { ws, groupId: devs.id, userId: actor.userId });
+    const web = await createProject(platform(), actor, { ws, name: 'web' });
+    await createProject(platform(), actor, { ws, name: 'web-api', parentId: web.id });
+    const reader = await createRole(platform(), actor, {
+      ws,
+      projectId: web.id,
       name: 'reader',
       rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }],
     });
-    await assignRole(db, actor, ws, web.id, { groupId: devs.id, roleId: reader.id });
+    await assignRole(platform(), actor, { ws, projectId: web.id, groupId: devs.id, roleId: reader.id });
     await reconcile();
 
     const roles = (
@@ -114,12 +116,11 @@ describe('reconciling a workspace into a real virtual cluster', () => {
     await reconcile();
     expect((await k('get', rb, '-n', 'web')).code).toBe(0);
 
-    const db = platform().db;
     const ws = (await workspaceAccess(platform().authz, wsId, actor.userId))!;
     const projects = (
       await k('get', 'namespace', 'web-api', '-o', 'jsonpath={.metadata.labels.hexabase\\.ai/project-id}')
     ).stdout;
-    await deleteProject(db, actor, ws, projects);
+    await deleteProject(platform(), actor, { ws, projectId: projects });
     const removed = await reconcile();
     expect(removed).toContain('Namespace//web-api');
     const gone = await k('get', 'namespace', 'web-api', '-o', 'jsonpath={.status.phase}');
@@ -135,7 +136,7 @@ describe('reconciling a workspace into a real virtual cluster', () => {
       .select()
       .from(groups)
       .where(and(eq(groups.workspaceId, wsId), eq(groups.name, 'devs')));
-    await updateGroup(platform().authz, actor, ws, devs!.id, { name: 'developers' });
+    await updateGroup(platform(), actor, { ws, groupId: devs!.id, name: 'developers' });
     await reconcile();
     const subjects = (
       await k('get', 'rolebindings', '-n', 'web', '-o', 'jsonpath={.items[*].subjects[0].name}')

@@ -6,6 +6,7 @@ import { credentialsFromKubeconfig, kube } from '../k8s/rest';
 import { teamOrganization } from '../testing/fixtures';
 import { kubeEnvironment } from '../testing/kube/worker';
 import { usePlatform } from '../testing/platform';
+import { hostClusterEnv, hostProvisionerDeps } from '../testing/provisioning';
 import { workspaceAccess } from '../workspaces/access';
 import { createProject } from '../workspaces/projects';
 import { createWorkspace, requestWorkspaceDeletion } from '../workspaces/workspaces';
@@ -29,33 +30,26 @@ async function converge(deps: ProvisionerDeps, wsId: string, timeoutMs = 90_000)
 
 describe('provisioner on the real host cluster (Flux/vCluster stand-in)', () => {
   const platform = usePlatform();
-  // An https issuer URL (kube-apiserver insists); nothing needs to answer there for provisioning.
-  const env = () =>
-    parseEnv({
-      KUBECONFIG: kubeEnv.hostKubeconfigPath,
-      HEXABASE_PUBLIC_URL: 'https://127.0.0.1:9',
-      ...kubeEnv.exposureEnv,
-    });
-  const deps = (): ProvisionerDeps => ({
-    db: platform().db,
-    authzCache: platform().authz.cache,
-    host: hostCluster(env()),
-    chart: chartOptions(env()),
-    log: platform().log,
-  });
+  const env = hostClusterEnv;
+  const deps = () => hostProvisionerDeps(platform());
   const workspace = async (planId = 'standard') => {
     const team = await teamOrganization(platform());
-    const created = await createWorkspace(platform().db, { userId: team.admin.userId }, team.orgId, {
-      name: `w-${Date.now()}`,
-      planId,
-    });
+    const created = await createWorkspace(
+      platform(),
+      { userId: team.admin.userId },
+      {
+        orgId: team.orgId,
+        name: `w-${Date.now()}`,
+        planId,
+      },
+    );
     return { team, ...created };
   };
 
   it('provisions a workspace to RUNNING with its vCluster, RBAC and projects', async () => {
     const { team, workspaceId, taskId } = await workspace();
     const ws = (await workspaceAccess(platform().authz, workspaceId, team.admin.userId))!;
-    await createProject(platform().db, { userId: team.admin.userId }, ws, { name: 'web' });
+    await createProject(platform(), { userId: team.admin.userId }, { ws, name: 'web' });
     expect(await converge(deps(), workspaceId)).toBe('running');
     const [row] = await platform().db.select().from(workspaces).where(eq(workspaces.id, workspaceId));
     expect(row).toMatchObject({
@@ -101,7 +95,11 @@ describe('provisioner on the real host cluster (Flux/vCluster stand-in)', () => 
     expect(await converge(deps(), workspaceId)).toBe('running');
 
     // Deletion: intent first, then the release and namespace go, then the rows.
-    await requestWorkspaceDeletion(platform().db, { userId: team.admin.userId }, team.orgId, workspaceId);
+    await requestWorkspaceDeletion(
+      platform(),
+      { userId: team.admin.userId },
+      { orgId: team.orgId, wsId: workspaceId },
+    );
     expect(await converge(deps(), workspaceId)).toBe('gone');
     expect(await platform().db.select().from(workspaces).where(eq(workspaces.id, workspaceId))).toEqual([]);
     expect(await host.get({ kind: 'Namespace', name: `hxb-${workspaceId}` })).toBeUndefined();
@@ -146,7 +144,7 @@ describe('provisioner on the real host cluster (Flux/vCluster stand-in)', () => 
   it('converges with no duplicate and no orphan after a crash between any two steps', async () => {
     const { team, workspaceId } = await workspace('free');
     const ws = (await workspaceAccess(platform().authz, workspaceId, team.admin.userId))!;
-    await createProject(platform().db, { userId: team.admin.userId }, ws, { name: 'api' });
+    await createProject(platform(), { userId: team.admin.userId }, { ws, name: 'api' });
     const real = deps();
     // The worker dies after its n-th call to the Kubernetes API, for every n until a run gets through.
     for (let n = 1; n < 40; n++) {
@@ -186,12 +184,18 @@ describe('provisioner on the real host cluster (Flux/vCluster stand-in)', () => 
   it('applies a plan change in place (quota follows the plan)', async () => {
     const { team, workspaceId } = await workspace('standard');
     const ws = (await workspaceAccess(platform().authz, workspaceId, team.admin.userId))!;
-    await createProject(platform().db, { userId: team.admin.userId }, ws, { name: 'svc' });
+    await createProject(platform(), { userId: team.admin.userId }, { ws, name: 'svc' });
     expect(await converge(deps(), workspaceId)).toBe('running');
     const { changeWorkspacePlan } = await import('../workspaces/workspaces');
-    await changeWorkspacePlan(platform().db, { userId: team.admin.userId }, team.orgId, workspaceId, {
-      planId: 'free',
-    });
+    await changeWorkspacePlan(
+      platform(),
+      { userId: team.admin.userId },
+      {
+        orgId: team.orgId,
+        wsId: workspaceId,
+        planId: 'free',
+      },
+    );
     expect(await converge(deps(), workspaceId)).toBe('running');
     const host = deps().host!;
     const secret = await host.get<{ data: { config: string } }>({

@@ -1,19 +1,20 @@
 import { eq } from 'drizzle-orm';
 import type { VersionedCache } from '../cache/versioned';
 import type { Db } from '../db';
-import { plans, workspaces } from '../db/schema';
-import type { ChartOptions, WorkspaceSpec } from '../k8s/host-objects';
+import { workspaces } from '../db/schema';
+import type { ChartOptions } from '../k8s/host-objects';
 import { credentialsFromKubeconfig, type Kube } from '../k8s/rest';
 import type { Logger } from '../log';
-import type { ResourceLimits } from '../plans';
-import { reconcileDedicatedNodes, releaseOrphanedClaims } from './dedicated';
+import { reconcileDedicatedNodes } from './dedicated';
 import { deleteWorkspaceResources } from './deletion';
+import { desiredWorkspace } from './desired';
+import { TerminalError } from './errors';
 import { syncInsideVCluster } from './inside';
 import { applyHostObjects, observedEndpoint, releaseState } from './release';
-import { CONDITION, progressTask, setStatus, withCondition, withReadySummary } from './status';
+import { CONDITION, REASON } from './status';
+import { StatusWriter } from './writer';
 
-/** Not done yet, nothing wrong: the caller retries later (5xx to the dispatcher, or the next tick). */
-export class Requeue extends Error {}
+export { Requeue, TerminalError } from './errors';
 
 export type ProvisionerDeps = {
   db: Db;
@@ -26,148 +27,118 @@ export type ProvisionerDeps = {
 
 export type Outcome = 'gone' | 'running' | 'error' | 'no-host';
 
+type Workspace = typeof workspaces.$inferSelect;
+
+const HOST = { host: true };
+
 /**
  * Level-triggered reconcile of one workspace, controller-style: read the rows, move the world one step toward
- * them, record conditions, and ask to be called again (Requeue) while something is still converging.
+ * them, and ask to be called again (Requeue) while something is still converging. Everything the pass learns goes
+ * through one StatusWriter, flushed once when the pass ends however it ends. A TerminalError ends the pass as
+ * ERROR and is answered, not thrown: retrying would not help.
  *
  * A workspace that is serving (RUNNING, or UPDATING in place) keeps that status through every pass: sync progress
  * shows in the conditions, never as a lifecycle status, so its kubeconfig stays available throughout.
  */
 export async function reconcileWorkspace(deps: ProvisionerDeps, wsId: string): Promise<Outcome> {
-  const { db, host } = deps;
-  const [ws] = await db.select().from(workspaces).where(eq(workspaces.id, wsId));
+  const [ws] = await deps.db.select().from(workspaces).where(eq(workspaces.id, wsId));
   if (!ws) return 'gone';
+  const status = new StatusWriter(deps.db, ws);
+  try {
+    return await pass(deps, ws, status);
+  } catch (err) {
+    if (!(err instanceof TerminalError)) throw err;
+    deps.log.warn({ workspaceId: wsId, reason: err.reason, err: err.message }, 'reconcile stopped: terminal');
+    status.fail(err);
+    return 'error';
+  } finally {
+    await status.flush();
+  }
+}
+
+/** The steps, in order; each one reports to `status` and none of them writes the workspace row itself. */
+async function pass(deps: ProvisionerDeps, ws: Workspace, status: StatusWriter): Promise<Outcome> {
+  const { db, host, chart } = deps;
   if (!host) {
-    await setStatus(db, wsId, {
+    status.set({
       statusMessage: 'No host cluster is configured (set KUBECONFIG); the workspace waits to be provisioned.',
     });
     return 'no-host';
   }
   if (ws.deletionRequestedAt) {
-    await deleteWorkspaceResources(deps, host, wsId, (why) => new Requeue(why));
+    await deleteWorkspaceResources(deps, host, ws.id, status);
     return 'gone';
   }
 
-  const [plan] = await db.select().from(plans).where(eq(plans.id, ws.planId));
-  const spec: WorkspaceSpec = {
-    id: wsId,
-    organizationId: ws.organizationId,
-    limits: plan!.resourceLimits as ResourceLimits,
-    dedicatedNodes: (ws.dedicatedNodeConfig as WorkspaceSpec['dedicatedNodes']) ?? null,
-  };
+  const desired = await status.step(CONDITION.host, () => desiredWorkspace(db, ws, chart));
+  status.observe(desired.fingerprint);
   const serving = ws.status === 'RUNNING' || ws.status === 'UPDATING';
-  const waiting = async (conditions: typeof ws.conditions, progress: number, message: string) => {
-    await setStatus(db, wsId, { conditions: withReadySummary(conditions) });
-    await progressTask(db, wsId, { status: 'running', progress, message });
-    return new Requeue(message);
-  };
+  if (ws.status === 'PENDING_CREATION') status.set({ status: 'PROVISIONING', statusMessage: null });
+  if (!serving) status.task('running', 20, 'Preparing the host namespace');
 
-  if (ws.status === 'PENDING_CREATION')
-    await setStatus(db, wsId, { status: 'PROVISIONING', statusMessage: null });
-  if (!serving)
-    await progressTask(db, wsId, {
-      status: 'running',
-      progress: 20,
-      message: 'Preparing the host namespace',
-    });
-  await applyHostObjects(host, spec, deps.chart);
-  let conditions = withCondition(ws.conditions, {
+  await status.step(CONDITION.host, () => applyHostObjects(host, desired.spec, chart), HOST);
+  status.condition({
     type: CONDITION.host,
     status: 'True',
-    reason: 'Applied',
-    message: `Namespace hxb-${wsId} and the vcluster HelmRelease are applied`,
+    reason: REASON.applied,
+    message: `Namespace hxb-${ws.id} and the vcluster HelmRelease are applied`,
   });
 
-  const release = await releaseState(host, wsId);
-  if (release.phase === 'failed') {
-    conditions = withCondition(conditions, {
-      type: CONDITION.vcluster,
-      status: 'False',
-      reason: release.reason,
-      message: release.message,
-    });
-    await setStatus(db, wsId, {
-      status: 'ERROR',
-      statusMessage: `The vCluster could not be installed: ${release.message}`,
-      conditions: withReadySummary(conditions),
-    });
-    await progressTask(db, wsId, { status: 'failed', progress: 100, message: release.message });
-    return 'error';
-  }
+  const release = await status.step(
+    CONDITION.vcluster,
+    async () => {
+      const r = await releaseState(host, ws.id);
+      if (r.phase !== 'failed') return r;
+      // Flux's own reason (InstallFailed, UpgradeFailed, …) stays in the message; ours is the stable one.
+      throw new TerminalError(
+        REASON.releaseFailed,
+        `The vCluster could not be installed: ${r.message} (${r.reason})`,
+      );
+    },
+    HOST,
+  );
   if (release.phase === 'installing') {
-    conditions = withCondition(conditions, {
+    status.condition({
       type: CONDITION.vcluster,
       status: 'Unknown',
-      reason: 'Installing',
+      reason: REASON.installing,
       message: 'Waiting for the vCluster to become ready',
     });
-    throw await waiting(conditions, 40, 'Installing the vCluster');
+    throw status.waiting(40, 'Installing the vCluster', REASON.installing);
   }
-  conditions = withCondition(conditions, {
+  status.condition({
     type: CONDITION.vcluster,
     status: 'True',
-    reason: 'Ready',
+    reason: REASON.ready,
     message: 'The vCluster is ready',
   });
-  conditions = await reconcileDedicatedNodes(host, spec, conditions);
+  await status.step(CONDITION.nodes, () => reconcileDedicatedNodes(host, desired.spec, status), HOST);
 
-  const endpoint = await observedEndpoint(host, wsId, deps.chart);
+  const endpoint = await status.step(CONDITION.endpoint, () => observedEndpoint(host, ws.id, chart), HOST);
   if (!endpoint) {
-    conditions = withCondition(conditions, {
+    status.condition({
       type: CONDITION.endpoint,
       status: 'Unknown',
-      reason: 'WaitingForAddress',
-      message: `Waiting for the ${deps.chart.exposure.mode} address of the vCluster API server`,
+      reason: REASON.waitingForAddress,
+      message: `Waiting for the ${chart.exposure.mode} address of the vCluster API server`,
     });
-    throw await waiting(conditions, 60, 'Exposing the vCluster API server');
+    throw status.waiting(60, 'Exposing the vCluster API server', REASON.waitingForAddress);
   }
-  conditions = withCondition(conditions, {
+  status.condition({
     type: CONDITION.endpoint,
     status: 'True',
-    reason: 'Exposed',
+    reason: REASON.exposed,
     message: `The API server is reachable at ${endpoint}`,
   });
   if (!serving) {
-    await setStatus(db, wsId, { status: 'CONFIGURING', conditions: withReadySummary(conditions) });
-    await progressTask(db, wsId, {
-      status: 'running',
-      progress: 70,
-      message: 'Configuring RBAC and projects',
-    });
+    status.set({ status: 'CONFIGURING' });
+    status.task('running', 70, 'Configuring RBAC and projects');
   }
 
-  conditions = await syncInsideVCluster(db, wsId, release.kubeconfig, conditions);
+  await syncInsideVCluster(db, release.kubeconfig, desired.inside, status);
   // What users' kubeconfigs need (never the admin credential): the public endpoint and the CA that signs it.
   const { ca } = credentialsFromKubeconfig(release.kubeconfig);
-  await setStatus(db, wsId, {
-    status: 'RUNNING',
-    statusMessage: null,
-    conditions: withReadySummary(conditions),
-    observedGeneration: ws.generation,
-    endpoint,
-    endpointCa: ca ?? null,
-  });
-  await progressTask(db, wsId, { status: 'succeeded', progress: 100, message: 'Workspace is running' });
+  // observedGeneration is the generation read at the start: a change made during the pass stays visibly stale.
+  status.running({ observedGeneration: ws.generation, endpoint, endpointCa: ca ?? null });
   return 'running';
-}
-
-/** The periodic safety net: every workspace, one at a time; a failure in one does not stop the others. */
-export async function reconcileAll(
-  deps: ProvisionerDeps,
-): Promise<Record<string, Outcome | 'requeue' | 'failed'>> {
-  const out: Record<string, Outcome | 'requeue' | 'failed'> = {};
-  for (const { id } of await deps.db.select({ id: workspaces.id }).from(workspaces)) {
-    try {
-      out[id] = await reconcileWorkspace(deps, id);
-    } catch (err) {
-      out[id] = err instanceof Requeue ? 'requeue' : 'failed';
-      if (!(err instanceof Requeue))
-        deps.log.warn({ workspaceId: id, err: (err as Error).message }, 'reconcile failed');
-    }
-  }
-  if (deps.host)
-    await releaseOrphanedClaims(deps.db, deps.host, deps.log).catch((err) =>
-      deps.log.warn({ err: (err as Error).message }, 'releasing orphaned node claims failed'),
-    );
-  return out;
 }

@@ -6,7 +6,8 @@ import { teamOrganization } from '../testing/fixtures';
 import { json } from '../testing/http';
 import { useProvisioning } from '../testing/provisioning';
 import { hostCluster } from './host';
-import { Requeue, reconcileAll, reconcileWorkspace } from './reconcile';
+import { Requeue, reconcileWorkspace } from './reconcile';
+import { reconcileAll } from './tick';
 
 describe('a running workspace while it is reconciled', () => {
   const p = useProvisioning();

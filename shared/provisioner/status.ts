@@ -1,8 +1,6 @@
-import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
+import { and, eq, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../db';
-import { type Condition, projects, tasks, workspaces } from '../db/schema';
-
-type Status = (typeof workspaces.$inferSelect)['status'];
+import { type Condition, projects } from '../db/schema';
 
 /** Sets a condition, keeping lastTransitionTime when the status did not change (Kubernetes semantics). */
 export function withCondition(list: Condition[], c: Omit<Condition, 'lastTransitionTime'>): Condition[] {
@@ -14,36 +12,6 @@ export function withCondition(list: Condition[], c: Omit<Condition, 'lastTransit
   return [...list.filter((x) => x.type !== c.type), next];
 }
 
-export async function setStatus(
-  db: Db,
-  wsId: string,
-  patch: {
-    status?: Status;
-    statusMessage?: string | null;
-    conditions?: Condition[];
-    observedGeneration?: number;
-    endpoint?: string | null;
-    endpointCa?: string | null;
-  },
-) {
-  await db
-    .update(workspaces)
-    .set({ ...patch, updatedAt: new Date() })
-    .where(eq(workspaces.id, wsId));
-}
-
-/** Progress of the workspace's open tasks (those not finished yet). */
-export async function progressTask(
-  db: Db,
-  wsId: string,
-  patch: { status: 'running' | 'succeeded' | 'failed'; progress: number; message: string },
-) {
-  await db
-    .update(tasks)
-    .set({ ...patch, updatedAt: new Date() })
-    .where(and(eq(tasks.resourceId, wsId), inArray(tasks.status, ['pending', 'running'])));
-}
-
 /** Condition types a workspace carries; `Ready` summarises the others. */
 export const CONDITION = {
   host: 'HostNamespaceReady',
@@ -53,6 +21,37 @@ export const CONDITION = {
   rbac: 'RBACSynced',
   projects: 'ProjectsSynced',
   ready: 'Ready',
+} as const;
+
+/**
+ * Every reason the provisioner writes into a condition or an error: clients may branch on them, so they are
+ * constants and never change meaning. The Kubernetes API's own reasons (`Forbidden`, `Invalid`, …) pass through
+ * for failures inside a vCluster.
+ */
+export const REASON = {
+  applied: 'Applied',
+  ready: 'Ready',
+  installing: 'Installing',
+  claimed: 'Claimed',
+  notEnoughNodes: 'NotEnoughNodes',
+  exposed: 'Exposed',
+  waitingForAddress: 'WaitingForAddress',
+  projectFailed: 'ProjectFailed',
+  deleting: 'Deleting',
+  /** Requeue's default: still converging, nothing wrong. */
+  progressing: 'Progressing',
+  /** Terminal: Flux reported the release failed for its current generation. */
+  releaseFailed: 'ReleaseFailed',
+  /** Terminal: the workspace names a plan that does not exist. */
+  planNotFound: 'PlanNotFound',
+  /** Terminal: the host API refused a request (a 4xx other than a conflict or throttling). */
+  hostRejected: 'HostAPIRejected',
+  /** Transient: an API server could not be reached or did not answer in time. */
+  unreachable: 'Unreachable',
+  /** Transient: an API server answered with a server error. */
+  serverError: 'APIServerError',
+  /** Transient: anything else that went wrong. */
+  failed: 'ReconcileFailed',
 } as const;
 
 /**
@@ -69,9 +68,12 @@ export function withReadySummary(list: Condition[]): Condition[] {
     list,
     blocking
       ? { type: CONDITION.ready, status: blocking.status, reason: blocking.reason, message: blocking.message }
-      : { type: CONDITION.ready, status: 'True', reason: 'Ready', message: 'The workspace is ready' },
+      : { type: CONDITION.ready, status: 'True', reason: REASON.ready, message: 'The workspace is ready' },
   );
 }
+
+export const isReady = (list: Condition[]) =>
+  list.some((c) => c.type === CONDITION.ready && c.status === 'True');
 
 /** Project statuses after a sync: written only where they changed, so a steady workspace costs no writes. */
 export async function setProjectStatuses(

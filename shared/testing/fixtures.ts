@@ -11,7 +11,8 @@ import { assignClusterRole } from '../workspaces/cluster-roles';
 import { addGroupMember, createGroup } from '../workspaces/groups';
 import { addWorkspaceMember, removeWorkspaceMember } from '../workspaces/members';
 import { createProject } from '../workspaces/projects';
-import { assignRole, createRole } from '../workspaces/roles';
+import { assignRole } from '../workspaces/role-assignments';
+import { createRole } from '../workspaces/roles';
 import { createWorkspace } from '../workspaces/workspaces';
 
 export type TestUser = { userId: string; email: string; token: string };
@@ -26,6 +27,7 @@ export async function signedInUser(
   const email = opts.email ?? `user-${uniq()}@example.com`;
   const r = await signIn(
     p.auth.auth,
+    {},
     {
       provider: 'fixture',
       subject: `${email}-${uniq()}`,
@@ -33,7 +35,6 @@ export async function signedInUser(
       emailVerified: opts.verified ?? true,
       name: null,
     },
-    {},
   );
   return { userId: r.user.id, email, token: r.tokens.accessToken };
 }
@@ -43,30 +44,40 @@ export async function teamOrganization(p: Platform) {
   const admin = await signedInUser(p);
   const member = await signedInUser(p);
   const org = await createOrganization(p.orgs, { userId: admin.userId }, { name: `Team ${uniq()}` });
-  const inv = await createInvitation(p.orgs, { userId: admin.userId }, org.id, {
-    email: member.email,
-    role: 'member',
-  });
-  await respondToInvitation(p.orgs, { userId: member.userId }, { id: inv.id }, 'accept');
+  const inv = await createInvitation(
+    p.orgs,
+    { userId: admin.userId },
+    {
+      orgId: org.id,
+      email: member.email,
+      role: 'member',
+    },
+  );
+  await respondToInvitation(p.orgs, { userId: member.userId }, { id: inv.id, answer: 'accept' });
   return { orgId: org.id, admin, member };
 }
 
 /** An organization member who joined a workspace (and, for a workspace admin, the WSAdmins group). */
 async function joinWorkspace(p: Platform, orgAdmin: TestUser, orgId: string, wsId: string, asAdmin: boolean) {
   const user = await signedInUser(p);
-  const inv = await createInvitation(p.orgs, { userId: orgAdmin.userId }, orgId, {
-    email: user.email,
-    role: 'member',
-  });
-  await respondToInvitation(p.orgs, { userId: user.userId }, { id: inv.id }, 'accept');
+  const inv = await createInvitation(
+    p.orgs,
+    { userId: orgAdmin.userId },
+    {
+      orgId,
+      email: user.email,
+      role: 'member',
+    },
+  );
+  await respondToInvitation(p.orgs, { userId: user.userId }, { id: inv.id, answer: 'accept' });
   const ws = (await workspaceAccess(p.authz, wsId, orgAdmin.userId))!;
-  await addWorkspaceMember(p.authz, { userId: orgAdmin.userId }, ws, user.userId);
+  await addWorkspaceMember(p, { userId: orgAdmin.userId }, { ws, userId: user.userId });
   if (asAdmin) {
     const [admins] = await p.db
       .select()
       .from(groups)
       .where(and(eq(groups.workspaceId, wsId), eq(groups.name, 'WSAdmins')));
-    await addGroupMember(p.authz, { userId: orgAdmin.userId }, ws, admins!.id, user.userId);
+    await addGroupMember(p, { userId: orgAdmin.userId }, { ws, groupId: admins!.id, userId: user.userId });
   }
   return user;
 }
@@ -79,33 +90,46 @@ async function joinWorkspace(p: Platform, orgAdmin: TestUser, orgId: string, wsI
 export async function matrixFixture(p: Platform) {
   const team = await teamOrganization(p);
   const outsider = await signedInUser(p);
-  const invitation = await createInvitation(p.orgs, { userId: team.admin.userId }, team.orgId, {
-    email: `invitee-${uniq()}@example.com`,
-    role: 'member',
-  });
-  const pat = await createPat(p.auth.auth, { userId: team.admin.userId, name: 'fixture' }, {});
-  const created = await createWorkspace(p.db, { userId: team.admin.userId }, team.orgId, {
-    name: `ws-${uniq()}`,
-    planId: 'standard',
-  });
+  const invitation = await createInvitation(
+    p.orgs,
+    { userId: team.admin.userId },
+    {
+      orgId: team.orgId,
+      email: `invitee-${uniq()}@example.com`,
+      role: 'member',
+    },
+  );
+  const pat = await createPat(p.auth.auth, { userId: team.admin.userId }, { name: 'fixture' });
+  const created = await createWorkspace(
+    p,
+    { userId: team.admin.userId },
+    {
+      orgId: team.orgId,
+      name: `ws-${uniq()}`,
+      planId: 'standard',
+    },
+  );
   const wsId = created.workspaceId;
   const wsUser = await joinWorkspace(p, team.admin, team.orgId, wsId, false);
   const wsAdmin = await joinWorkspace(p, team.admin, team.orgId, wsId, true);
   const ws = (await workspaceAccess(p.authz, wsId, wsAdmin.userId))!;
   const actor = { userId: wsAdmin.userId };
-  const group = await createGroup(p.db, actor, ws, { name: 'devs' });
-  await addGroupMember(p.authz, actor, ws, group.id, wsUser.userId);
-  const cra = await assignClusterRole(p.authz, actor, ws, {
+  const group = await createGroup(p, actor, { ws, name: 'devs' });
+  await addGroupMember(p, actor, { ws, groupId: group.id, userId: wsUser.userId });
+  const cra = await assignClusterRole(p, actor, {
+    ws,
     groupId: group.id,
     clusterRoleName: 'hexabase:workspace-viewer',
   });
-  const project = await createProject(p.db, actor, ws, { name: 'api' });
-  const role = await createRole(p.db, actor, ws, project.id, {
+  const project = await createProject(p, actor, { ws, name: 'api' });
+  const role = await createRole(p, actor, {
+    ws,
+    projectId: project.id,
     name: 'reader',
     rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }],
   });
-  const ra = await assignRole(p.db, actor, ws, project.id, { groupId: group.id, roleId: role.id });
-  await removeWorkspaceMember(p.authz, { userId: team.admin.userId }, ws, team.admin.userId);
+  const ra = await assignRole(p, actor, { ws, projectId: project.id, groupId: group.id, roleId: role.id });
+  await removeWorkspaceMember(p, { userId: team.admin.userId }, { ws, userId: team.admin.userId });
   return {
     ...team,
     outsider,

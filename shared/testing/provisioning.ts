@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { afterAll, beforeAll } from 'vitest';
 import { createLocalServer } from '../../scripts/local-server';
+import { parseEnv } from '../env';
+import type { Kube } from '../k8s/rest';
+import type { Platform } from '../platform';
 import { chartOptions, hostCluster } from '../provisioner/host';
 import { type Outcome, type ProvisionerDeps, Requeue, reconcileWorkspace } from '../provisioner/reconcile';
 import { kubectl } from './kube/kubectl';
@@ -96,5 +99,29 @@ export function useProvisioning(env: () => Record<string, string> = () => ({})) 
     applyWith,
     kube,
     publicUrl: () => `https://127.0.0.1:${port}`,
+  };
+}
+
+/** The settings a provisioner runs with against this run's host cluster (an https issuer URL, as kube-apiserver insists). */
+export function hostClusterEnv() {
+  const kubeEnv = kubeEnvironment();
+  return parseEnv({
+    KUBECONFIG: kubeEnv.hostKubeconfigPath,
+    HEXABASE_PUBLIC_URL: 'https://127.0.0.1:9',
+    ...kubeEnv.exposureEnv,
+  });
+}
+
+/** The provisioner's dependencies as its worker builds them, against the host cluster or the given `host`. */
+export function hostProvisionerDeps(
+  platform: Pick<Platform, 'db' | 'authz' | 'log'>,
+  host: Kube | undefined = hostCluster(hostClusterEnv()),
+): ProvisionerDeps {
+  return {
+    db: platform.db,
+    authzCache: platform.authz.cache,
+    host,
+    chart: chartOptions(hostClusterEnv()),
+    log: platform.log,
   };
 }

@@ -95,6 +95,19 @@ export async function requireWorkspace(
   return a;
 }
 
+/** Routes under an organization's path: a workspace of another organization is as unknown as a missing one. */
+export async function requireOrgWorkspace(
+  authz: Authz,
+  orgId: string,
+  workspaceId: string,
+  userId: string,
+  need: Need,
+): Promise<WorkspaceAccess> {
+  const a = await requireWorkspace(authz, workspaceId, userId, need);
+  if (a.organizationId !== orgId) throw workspaceNotFound();
+  return a;
+}
+
 /**
  * Project routes name only the project: its workspace decides who may act. Unknown or invisible: 404. A project
  * never moves to another workspace, so which workspace it belongs to is cached without a version; a deleted one's
@@ -112,7 +125,8 @@ export async function requireProject(authz: Authz, projectId: string, userId: st
   try {
     return await requireWorkspace(authz, workspaceId, userId, need);
   } catch (err) {
-    if (err instanceof NotFoundError) throw new NotFoundError('No such project.', 'PROJECT_NOT_FOUND');
+    if (err instanceof NotFoundError)
+      throw new NotFoundError('No such project.', 'PROJECT_NOT_FOUND', { cause: err });
     throw err;
   }
 }

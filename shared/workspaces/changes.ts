@@ -2,12 +2,13 @@ import { eq } from 'drizzle-orm';
 import { audit } from '../audit';
 import type { Db } from '../db';
 import { workspaces } from '../db/schema';
+import { EVENTS } from '../events/catalog';
 import { enqueue } from '../events/outbox';
 import { type Actor, auditMeta } from '../orgs/context';
 import type { WorkspaceAccess } from './access';
 
 /**
- * Every change the cluster must reflect: the audit row and the `ai.hexabase.rbac.changed` event (or the given
+ * Every change the cluster must reflect: the audit row and the `rbac.changed` event (or the given project
  * type), in the caller's transaction, and a generation bump so the provisioner knows its state is stale.
  */
 export async function recordChange(
@@ -19,7 +20,7 @@ export async function recordChange(
     targetType: string;
     targetId: string;
     data?: Record<string, unknown>;
-    event?: `ai.hexabase.${string}`;
+    event?: typeof EVENTS.projectCreated.type | typeof EVENTS.projectDeleted.type;
   },
 ) {
   await audit(tx, {
@@ -40,7 +41,7 @@ export async function recordChange(
     .set({ generation: (w?.generation ?? 0) + 1 })
     .where(eq(workspaces.id, ws.workspaceId));
   await enqueue(tx, {
-    type: change.event ?? 'ai.hexabase.rbac.changed',
+    type: change.event ?? EVENTS.rbacChanged.type,
     source: 'workspaces',
     subject: change.targetId,
     data: { workspaceId: ws.workspaceId, [`${change.targetType}Id`]: change.targetId },

@@ -1,13 +1,8 @@
-import { and, asc, eq } from 'drizzle-orm';
-import { type Authz, authzTransaction } from '../authz';
-import type { Db } from '../db';
-import { isUniqueViolation } from '../db/errors';
-import { groups, roleAssignments } from '../db/schema';
-import { ConflictError, NotFoundError } from '../errors';
-import { newId } from '../ids';
+import { authzTransaction } from '../authz';
 import type { Actor } from '../orgs/context';
 import type { WorkspaceAccess } from './access';
-import { recordChange } from './changes';
+import { assignmentsAt, assignOnce, deleteAssignment, insertAssignment } from './assignments';
+import type { WorkspacesContext } from './context';
 import { assignableGroup } from './groups';
 import type { WorkspaceClusterRole } from './presets';
 
@@ -19,89 +14,59 @@ export type ClusterRoleAssignmentView = {
   createdAt: string;
 };
 
-export async function listClusterRoleAssignments(db: Db, wsId: string): Promise<ClusterRoleAssignmentView[]> {
-  const rows = await db
-    .select({
-      id: roleAssignments.id,
-      groupId: groups.id,
-      groupName: groups.name,
-      clusterRoleName: roleAssignments.roleName,
-      createdAt: roleAssignments.createdAt,
-    })
-    .from(roleAssignments)
-    .innerJoin(groups, eq(groups.id, roleAssignments.groupId))
-    .where(and(eq(roleAssignments.workspaceId, wsId), eq(roleAssignments.scope, 'workspace')))
-    .orderBy(asc(groups.name), asc(roleAssignments.roleName));
-  return rows.map((r) => ({
-    ...r,
-    clusterRoleName: r.clusterRoleName!,
-    createdAt: r.createdAt.toISOString(),
+export async function listClusterRoleAssignments(
+  ctx: Pick<WorkspacesContext, 'db'>,
+  _actor: Actor,
+  input: { ws: WorkspaceAccess },
+): Promise<ClusterRoleAssignmentView[]> {
+  const found = await assignmentsAt(ctx.db, { scope: 'workspace', workspaceId: input.ws.workspaceId });
+  return found.map((a) => ({
+    id: a.id,
+    groupId: a.groupId,
+    groupName: a.groupName,
+    clusterRoleName: a.roleName,
+    createdAt: a.createdAt,
   }));
 }
 
-export async function assignClusterRole(
-  authz: Authz,
+/** Cluster roles decide who is a workspace admin, so assigning one invalidates the workspace's cached access. */
+export function assignClusterRole(
+  ctx: Pick<WorkspacesContext, 'authz'>,
   actor: Actor,
-  ws: WorkspaceAccess,
-  input: { groupId: string; clusterRoleName: WorkspaceClusterRole },
-) {
-  try {
-    return await authzTransaction(authz, { workspaces: [ws.workspaceId] }, async (tx) => {
-      const g = await assignableGroup(tx, ws.workspaceId, input.groupId);
-      const id = newId('ra');
-      const [row] = await tx
-        .insert(roleAssignments)
-        .values({
-          id,
-          workspaceId: ws.workspaceId,
-          groupId: g.id,
-          scope: 'workspace',
-          roleName: input.clusterRoleName,
-        })
-        .returning();
-      await recordChange(tx, actor, ws, {
-        action: 'clusterrole.assigned',
-        targetType: 'assignment',
-        targetId: id,
-        data: { ...input },
-      });
-      return {
-        id,
-        groupId: g.id,
-        groupName: g.name,
-        clusterRoleName: input.clusterRoleName,
-        createdAt: row!.createdAt.toISOString(),
-      };
-    });
-  } catch (err) {
-    if (isUniqueViolation(err))
-      throw new ConflictError('The group already has this cluster role.', 'ALREADY_ASSIGNED');
-    throw err;
-  }
+  input: { ws: WorkspaceAccess; groupId: string; clusterRoleName: WorkspaceClusterRole },
+): Promise<ClusterRoleAssignmentView> {
+  const { ws, groupId, clusterRoleName } = input;
+  return assignOnce('The group already has this cluster role.', () =>
+    authzTransaction(ctx.authz, { workspaces: [ws.workspaceId] }, async (tx) => {
+      const g = await assignableGroup(tx, ws.workspaceId, groupId);
+      const { createdAt, ...assigned } = await insertAssignment(
+        tx,
+        actor,
+        ws,
+        g,
+        { scope: 'workspace', roleName: clusterRoleName },
+        { action: 'clusterrole.assigned', data: { groupId, clusterRoleName } },
+      );
+      return { ...assigned, clusterRoleName, createdAt };
+    }),
+  );
 }
 
+/** Invalidates the workspace's cached access, as assigning does. */
 export async function unassignClusterRole(
-  authz: Authz,
+  ctx: Pick<WorkspacesContext, 'authz'>,
   actor: Actor,
-  ws: WorkspaceAccess,
-  assignmentId: string,
-) {
-  await authzTransaction(authz, { workspaces: [ws.workspaceId] }, async (tx) => {
-    const gone = await tx
-      .delete(roleAssignments)
-      .where(
-        and(
-          eq(roleAssignments.id, assignmentId),
-          eq(roleAssignments.workspaceId, ws.workspaceId),
-          eq(roleAssignments.scope, 'workspace'),
-        ),
-      )
-      .returning();
-    if (gone.length === 0) throw new NotFoundError('No such assignment.', 'ASSIGNMENT_NOT_FOUND');
-    await recordChange(tx, actor, ws, {
-      action: 'clusterrole.unassigned',
-      targetType: 'assignment',
-      targetId: assignmentId,
-    });
-  });
+  input: { ws: WorkspaceAccess; assignmentId: string },
+): Promise<void> {
+  const { ws, assignmentId } = input;
+  await authzTransaction(ctx.authz, { workspaces: [ws.workspaceId] }, (tx) =>
+    deleteAssignment(
+      tx,
+      actor,
+      ws,
+      assignmentId,
+      { scope: 'workspace', workspaceId: ws.workspaceId },
+      { action: 'clusterrole.unassigned' },
+    ),
+  );
 }

@@ -14,10 +14,25 @@ export const nodeRequirements = (c: DedicatedNodeConfig) => ({
 });
 
 /**
- * Claims the dedicated nodes inside the caller's transaction, after every row is written, so "not enough nodes" rolls
- * the rows back (409, nothing changed). Returns what was claimed, to be released if the transaction fails later.
+ * Runs a change whose transaction claims dedicated nodes (through `reserve`, after every row is written, so "not
+ * enough nodes" rolls the rows back: 409, nothing changed). If the change fails anyway, what it claimed goes back
+ * to the pool, since no committed row accounts for it.
  */
-export async function reserveNodes(
+export async function withDedicatedNodes<T>(
+  nodes: NodePool | undefined,
+  wsId: string,
+  change: (reserve: (want: DedicatedNodeConfig | null | undefined) => Promise<void>) => Promise<T>,
+): Promise<T> {
+  const claimed: string[] = [];
+  try {
+    return await change((want) => reserveNodes(nodes, wsId, want, claimed));
+  } catch (err) {
+    await nodes?.release(wsId, claimed);
+    throw err;
+  }
+}
+
+async function reserveNodes(
   nodes: NodePool | undefined,
   wsId: string,
   want: DedicatedNodeConfig | null | undefined,
@@ -32,6 +47,7 @@ export async function reserveNodes(
       throw new ConflictError(
         `Not enough free dedicated nodes: ${err.message}.`,
         'NO_DEDICATED_NODES_AVAILABLE',
+        { cause: err },
       );
     throw err;
   }

@@ -1,5 +1,5 @@
 import { and, asc, count, eq, sql } from 'drizzle-orm';
-import { type Authz, authzTransaction } from '../authz';
+import { authzTransaction } from '../authz';
 import type { Db } from '../db';
 import { isUniqueViolation } from '../db/errors';
 import { rows } from '../db/raw';
@@ -9,6 +9,7 @@ import { newId } from '../ids';
 import type { Actor } from '../orgs/context';
 import type { WorkspaceAccess } from './access';
 import { recordChange } from './changes';
+import type { WorkspacesContext } from './context';
 
 export type GroupNode = {
   id: string;
@@ -19,30 +20,40 @@ export type GroupNode = {
 };
 
 const groupNotFound = () => new NotFoundError('No such group.', 'GROUP_NOT_FOUND');
-const nameTaken = (name: string) =>
-  new ConflictError(`A group named "${name}" already exists in this workspace.`, 'GROUP_NAME_TAKEN');
+const nameTaken = (name: string, cause: unknown) =>
+  new ConflictError(`A group named "${name}" already exists in this workspace.`, 'GROUP_NAME_TAKEN', {
+    cause,
+  });
 
-/** The whole tree, children sorted by name. */
-export async function groupTree(db: Db, wsId: string): Promise<GroupNode[]> {
-  const all = await db.select().from(groups).where(eq(groups.workspaceId, wsId)).orderBy(asc(groups.name));
-  const nodes = new Map<string, GroupNode>(
-    all.map((g) => [
-      g.id,
-      { id: g.id, name: g.name, parentId: g.parentId, isDefault: g.isDefault, children: [] },
-    ]),
-  );
-  const roots: GroupNode[] = [];
-  for (const n of nodes.values()) (n.parentId ? nodes.get(n.parentId)?.children : roots)?.push(n);
-  return roots;
-}
+type GroupRow = typeof groups.$inferSelect;
+export type GroupView = Omit<GroupNode, 'children'>;
+const view = (g: Pick<GroupRow, 'id' | 'name' | 'parentId' | 'isDefault'>): GroupView => ({
+  id: g.id,
+  name: g.name,
+  parentId: g.parentId,
+  isDefault: g.isDefault,
+});
 
-export async function getGroup(db: Db, wsId: string, groupId: string) {
-  const [g] = await db
+async function findGroup(tx: Db, wsId: string, groupId: string): Promise<GroupRow | undefined> {
+  const [g] = await tx
     .select()
     .from(groups)
     .where(and(eq(groups.workspaceId, wsId), eq(groups.id, groupId)));
+  return g;
+}
+
+/** A group in a path: unknown, or of another workspace, is a missing resource (404). */
+async function requireGroup(tx: Db, wsId: string, groupId: string) {
+  const g = await findGroup(tx, wsId, groupId);
   if (!g) throw groupNotFound();
-  return { id: g.id, name: g.name, parentId: g.parentId, isDefault: g.isDefault };
+  return g;
+}
+
+/** A group named in an assignment body: an unknown one is a rule violation (422), not a missing resource. */
+export async function assignableGroup(tx: Db, wsId: string, groupId: string) {
+  const g = await findGroup(tx, wsId, groupId);
+  if (!g) throw new RuleViolationError('The group does not exist in this workspace.', 'UNKNOWN_GROUP');
+  return g;
 }
 
 /** Group changes in a workspace are serialised on its row: moves checked for cycles cannot interleave. */
@@ -50,63 +61,84 @@ async function lockWorkspace(tx: Db, wsId: string) {
   await tx.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, wsId)).for('update');
 }
 
-async function requireGroup(tx: Db, wsId: string, groupId: string) {
-  const [g] = await tx
+/** The whole tree, children sorted by name. */
+export async function groupTree(
+  ctx: Pick<WorkspacesContext, 'db'>,
+  _actor: Actor,
+  input: { ws: WorkspaceAccess },
+): Promise<GroupNode[]> {
+  const all = await ctx.db
     .select()
     .from(groups)
-    .where(and(eq(groups.workspaceId, wsId), eq(groups.id, groupId)));
-  if (!g) throw groupNotFound();
-  return g;
+    .where(eq(groups.workspaceId, input.ws.workspaceId))
+    .orderBy(asc(groups.name));
+  const nodes = new Map<string, GroupNode>(all.map((g) => [g.id, { ...view(g), children: [] }]));
+  const roots: GroupNode[] = [];
+  for (const n of nodes.values()) (n.parentId ? nodes.get(n.parentId)?.children : roots)?.push(n);
+  return roots;
 }
 
-/** A group named in an assignment body: an unknown one is a rule violation (422), not a missing resource. */
-export async function assignableGroup(tx: Db, wsId: string, groupId: string) {
-  const [g] = await tx
-    .select()
-    .from(groups)
-    .where(and(eq(groups.workspaceId, wsId), eq(groups.id, groupId)));
-  if (!g) throw new RuleViolationError('The group does not exist in this workspace.', 'UNKNOWN_GROUP');
-  return g;
+export async function getGroup(
+  ctx: Pick<WorkspacesContext, 'db'>,
+  _actor: Actor,
+  input: { ws: WorkspaceAccess; groupId: string },
+): Promise<GroupView> {
+  return view(await requireGroup(ctx.db, input.ws.workspaceId, input.groupId));
 }
 
 export async function createGroup(
-  db: Db,
+  ctx: Pick<WorkspacesContext, 'db'>,
   actor: Actor,
-  ws: WorkspaceAccess,
-  input: { name: string; parentId?: string | null },
-) {
+  input: { ws: WorkspaceAccess; name: string; parentId?: string | null },
+): Promise<GroupView> {
+  const { ws, name } = input;
+  const parentId = input.parentId ?? null;
   try {
-    return await db.transaction(async (tx) => {
+    return await ctx.db.transaction(async (tx) => {
       await lockWorkspace(tx, ws.workspaceId);
-      if (input.parentId) await requireGroup(tx, ws.workspaceId, input.parentId);
+      if (parentId) await requireGroup(tx, ws.workspaceId, parentId);
       const id = newId('grp');
-      await tx
-        .insert(groups)
-        .values({ id, workspaceId: ws.workspaceId, name: input.name, parentId: input.parentId ?? null });
+      await tx.insert(groups).values({ id, workspaceId: ws.workspaceId, name, parentId });
       await recordChange(tx, actor, ws, {
         action: 'group.created',
         targetType: 'group',
         targetId: id,
-        data: { name: input.name },
+        data: { name },
       });
-      return { id, name: input.name, parentId: input.parentId ?? null, isDefault: false };
+      return { id, name, parentId, isDefault: false };
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw nameTaken(input.name);
+    if (isUniqueViolation(err)) throw nameTaken(name, err);
     throw err;
+  }
+}
+
+/** Refuses to move a group under itself or one of its descendants (422). */
+async function refuseCycle(tx: Db, groupId: string, parentId: string) {
+  const ancestry = await rows<{ id: string }>(
+    tx,
+    sql`with recursive up(id, parent_id) as (
+          select id, parent_id from groups where id = ${parentId}
+          union select g.id, g.parent_id from groups g join up on g.id = up.parent_id)
+        select id from up`,
+  );
+  if (ancestry.some((a) => a.id === groupId)) {
+    throw new RuleViolationError(
+      'A group cannot be moved under itself or one of its descendants.',
+      'GROUP_CYCLE',
+    );
   }
 }
 
 /** Rename and/or move. Moving under itself or a descendant is a cycle: 422. Default groups keep their names. */
 export async function updateGroup(
-  authz: Authz,
+  ctx: Pick<WorkspacesContext, 'authz'>,
   actor: Actor,
-  ws: WorkspaceAccess,
-  groupId: string,
-  input: { name?: string; parentId?: string | null },
-) {
+  input: { ws: WorkspaceAccess; groupId: string; name?: string; parentId?: string | null },
+): Promise<GroupView> {
+  const { ws, groupId } = input;
   try {
-    return await authzTransaction(authz, { workspaces: [ws.workspaceId] }, async (tx) => {
+    return await authzTransaction(ctx.authz, { workspaces: [ws.workspaceId] }, async (tx) => {
       await lockWorkspace(tx, ws.workspaceId);
       const g = await requireGroup(tx, ws.workspaceId, groupId);
       if (g.isDefault && input.name !== undefined && input.name !== g.name) {
@@ -117,19 +149,7 @@ export async function updateGroup(
       }
       if (input.parentId) {
         await requireGroup(tx, ws.workspaceId, input.parentId);
-        const ancestry = await rows<{ id: string }>(
-          tx,
-          sql`with recursive up(id, parent_id) as (
-                select id, parent_id from groups where id = ${input.parentId}
-                union select g.id, g.parent_id from groups g join up on g.id = up.parent_id)
-              select id from up`,
-        );
-        if (ancestry.some((a) => a.id === groupId)) {
-          throw new RuleViolationError(
-            'A group cannot be moved under itself or one of its descendants.',
-            'GROUP_CYCLE',
-          );
-        }
+        await refuseCycle(tx, groupId, input.parentId);
       }
       const next = {
         name: input.name ?? g.name,
@@ -145,13 +165,18 @@ export async function updateGroup(
       return { id: groupId, ...next, isDefault: g.isDefault };
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw nameTaken(input.name ?? '');
+    if (isUniqueViolation(err)) throw nameTaken(input.name ?? '', err);
     throw err;
   }
 }
 
-export async function deleteGroup(authz: Authz, actor: Actor, ws: WorkspaceAccess, groupId: string) {
-  await authzTransaction(authz, { workspaces: [ws.workspaceId] }, async (tx) => {
+export async function deleteGroup(
+  ctx: Pick<WorkspacesContext, 'authz'>,
+  actor: Actor,
+  input: { ws: WorkspaceAccess; groupId: string },
+): Promise<void> {
+  const { ws, groupId } = input;
+  await authzTransaction(ctx.authz, { workspaces: [ws.workspaceId] }, async (tx) => {
     await lockWorkspace(tx, ws.workspaceId);
     const g = await requireGroup(tx, ws.workspaceId, groupId);
     if (g.isDefault) throw new ConflictError('The default groups cannot be deleted.', 'DEFAULT_GROUP');
@@ -168,24 +193,29 @@ export async function deleteGroup(authz: Authz, actor: Actor, ws: WorkspaceAcces
   });
 }
 
-export async function listGroupMembers(db: Db, wsId: string, groupId: string) {
-  await requireGroup(db, wsId, groupId);
-  return db
+/** Direct members only, by email; the group tree decides what membership implies (flattenGroups). */
+export async function listGroupMembers(
+  ctx: Pick<WorkspacesContext, 'db'>,
+  _actor: Actor,
+  input: { ws: WorkspaceAccess; groupId: string },
+) {
+  await requireGroup(ctx.db, input.ws.workspaceId, input.groupId);
+  return ctx.db
     .select({ userId: users.id, email: users.email, displayName: users.displayName })
     .from(groupMemberships)
     .innerJoin(users, eq(users.id, groupMemberships.userId))
-    .where(eq(groupMemberships.groupId, groupId))
+    .where(eq(groupMemberships.groupId, input.groupId))
     .orderBy(asc(users.email));
 }
 
+/** Only a workspace member can join one of its groups (422 otherwise). */
 export async function addGroupMember(
-  authz: Authz,
+  ctx: Pick<WorkspacesContext, 'authz'>,
   actor: Actor,
-  ws: WorkspaceAccess,
-  groupId: string,
-  userId: string,
-) {
-  await authzTransaction(authz, { workspaces: [ws.workspaceId] }, async (tx) => {
+  input: { ws: WorkspaceAccess; groupId: string; userId: string },
+): Promise<{ groupId: string; userId: string }> {
+  const { ws, groupId, userId } = input;
+  await authzTransaction(ctx.authz, { workspaces: [ws.workspaceId] }, async (tx) => {
     await requireGroup(tx, ws.workspaceId, groupId);
     const [m] = await tx
       .select()
@@ -206,16 +236,16 @@ export async function addGroupMember(
       data: { userId },
     });
   });
+  return { groupId, userId };
 }
 
 export async function removeGroupMember(
-  authz: Authz,
+  ctx: Pick<WorkspacesContext, 'authz'>,
   actor: Actor,
-  ws: WorkspaceAccess,
-  groupId: string,
-  userId: string,
-) {
-  await authzTransaction(authz, { workspaces: [ws.workspaceId] }, async (tx) => {
+  input: { ws: WorkspaceAccess; groupId: string; userId: string },
+): Promise<void> {
+  const { ws, groupId, userId } = input;
+  await authzTransaction(ctx.authz, { workspaces: [ws.workspaceId] }, async (tx) => {
     await requireGroup(tx, ws.workspaceId, groupId);
     const gone = await tx
       .delete(groupMemberships)

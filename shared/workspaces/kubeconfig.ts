@@ -4,21 +4,26 @@ import type { AuthContext } from '../auth/context';
 import { issueWorkspaceIdToken } from '../auth/id-tokens';
 import { workspaces } from '../db/schema';
 import { ConflictError } from '../errors';
+import type { Actor } from '../orgs/context';
 
 export type KubeconfigMode = 'exec' | 'token';
+
+/** Where tokens come from, the URL a CLI reaches Hexabase at, and how exec mode invokes that CLI. */
+export type KubeconfigContext = {
+  auth: AuthContext;
+  publicUrl: string;
+  ttlSeconds: number;
+  cli: { command: string; caFile?: string };
+};
 
 /**
  * A kubeconfig for a workspace member: the vCluster endpoint and CA, and either the `hxb` exec credential plugin
  * (tokens fetched and refreshed on demand) or an embedded short-lived ID token. Never the admin credential.
  */
 export async function workspaceKubeconfig(
-  ctx: {
-    auth: AuthContext;
-    publicUrl: string;
-    ttlSeconds: number;
-    cli: { command: string; caFile?: string };
-  },
-  input: { wsId: string; userId: string; mode: KubeconfigMode },
+  ctx: KubeconfigContext,
+  actor: Actor,
+  input: { wsId: string; mode: KubeconfigMode },
 ): Promise<string> {
   const [ws] = await ctx.auth.db.select().from(workspaces).where(eq(workspaces.id, input.wsId));
   if (!ws?.endpoint || (ws.status !== 'RUNNING' && ws.status !== 'UPDATING')) {
@@ -34,7 +39,7 @@ export async function workspaceKubeconfig(
           token: (
             await issueWorkspaceIdToken(ctx.auth, {
               wsId: ws.id,
-              userId: input.userId,
+              userId: actor.userId,
               ttlSeconds: ctx.ttlSeconds,
               publicUrl: ctx.publicUrl,
             })

@@ -1,23 +1,24 @@
 import { and, asc, count, eq, gt, or } from 'drizzle-orm';
-import { type Authz, authzTransaction, orgRoleOf } from '../authz';
-import type { Db } from '../db';
+import { authzTransaction, orgRoleOf } from '../authz';
+import { decodeCursor, type Page, type PageInput, TimeIdCursor, toPage } from '../db/pagination';
 import { groupMemberships, groups, plans, users, workspaceMembers, workspaces } from '../db/schema';
 import { ConflictError, NotFoundError, RuleViolationError } from '../errors';
-import { decodeCursor, type Page, type PageInput, TimeIdCursor, toPage } from '../http/pagination';
 import type { Actor } from '../orgs/context';
 import type { WorkspaceAccess } from './access';
 import { recordChange } from './changes';
+import type { WorkspacesContext } from './context';
 import { DEFAULT_GROUPS } from './presets';
 
 export type WorkspaceMemberView = { userId: string; email: string; displayName: string; joinedAt: string };
 
 export async function listWorkspaceMembers(
-  db: Db,
-  wsId: string,
-  page: PageInput,
+  ctx: Pick<WorkspacesContext, 'db'>,
+  _actor: Actor,
+  input: { ws: WorkspaceAccess; page: PageInput },
 ): Promise<Page<WorkspaceMemberView>> {
+  const { ws, page } = input;
   const after = decodeCursor(page.cursor, TimeIdCursor);
-  const rows = await db
+  const rows = await ctx.db
     .select({
       userId: users.id,
       email: users.email,
@@ -28,7 +29,7 @@ export async function listWorkspaceMembers(
     .innerJoin(users, eq(users.id, workspaceMembers.userId))
     .where(
       and(
-        eq(workspaceMembers.workspaceId, wsId),
+        eq(workspaceMembers.workspaceId, ws.workspaceId),
         after
           ? or(
               gt(workspaceMembers.createdAt, new Date(after[0])),
@@ -48,8 +49,13 @@ export async function listWorkspaceMembers(
 }
 
 /** Adds an organization member to the workspace (into WSUsers), within the plan's member cap. */
-export async function addWorkspaceMember(authz: Authz, actor: Actor, ws: WorkspaceAccess, userId: string) {
-  return authzTransaction(authz, { workspaces: [ws.workspaceId] }, async (tx) => {
+export async function addWorkspaceMember(
+  ctx: Pick<WorkspacesContext, 'authz'>,
+  actor: Actor,
+  input: { ws: WorkspaceAccess; userId: string },
+): Promise<{ userId: string }> {
+  const { ws, userId } = input;
+  return authzTransaction(ctx.authz, { workspaces: [ws.workspaceId] }, async (tx) => {
     // The workspace row lock serialises concurrent additions, so the cap holds.
     const [w] = await tx.select().from(workspaces).where(eq(workspaces.id, ws.workspaceId)).for('update');
     if (!(await orgRoleOf(tx, ws.organizationId, userId))) {
@@ -91,8 +97,13 @@ export async function addWorkspaceMember(authz: Authz, actor: Actor, ws: Workspa
 }
 
 /** Removes a member; their group memberships go with them (foreign-key cascade). */
-export async function removeWorkspaceMember(authz: Authz, actor: Actor, ws: WorkspaceAccess, userId: string) {
-  await authzTransaction(authz, { workspaces: [ws.workspaceId] }, async (tx) => {
+export async function removeWorkspaceMember(
+  ctx: Pick<WorkspacesContext, 'authz'>,
+  actor: Actor,
+  input: { ws: WorkspaceAccess; userId: string },
+): Promise<void> {
+  const { ws, userId } = input;
+  await authzTransaction(ctx.authz, { workspaces: [ws.workspaceId] }, async (tx) => {
     const gone = await tx
       .delete(workspaceMembers)
       .where(and(eq(workspaceMembers.workspaceId, ws.workspaceId), eq(workspaceMembers.userId, userId)))

@@ -4,10 +4,12 @@ import { isUniqueViolation } from '../db/errors';
 import { prepared } from '../db/prepared';
 import { plans, projects, workspaces } from '../db/schema';
 import { ConflictError, NotFoundError, RuleViolationError } from '../errors';
+import { EVENTS } from '../events/catalog';
 import { newId } from '../ids';
 import type { Actor } from '../orgs/context';
 import type { WorkspaceAccess } from './access';
 import { recordChange } from './changes';
+import type { WorkspacesContext } from './context';
 
 export type ProjectView = {
   id: string;
@@ -52,18 +54,7 @@ const projectsOf = (db: Db) =>
       .prepare('projects_of_workspace'),
   );
 
-export async function listProjects(db: Db, wsId: string): Promise<ProjectView[]> {
-  return (await projectsOf(db).execute({ wsId })).map(view);
-}
-
-export function projectTree(list: ProjectView[]): ProjectNode[] {
-  const nodes = new Map<string, ProjectNode>(list.map((p) => [p.id, { ...p, children: [] }]));
-  const roots: ProjectNode[] = [];
-  for (const n of nodes.values()) (n.parentId ? nodes.get(n.parentId)?.children : roots)?.push(n);
-  return roots;
-}
-
-export async function getProject(db: Db, wsId: string, projectId: string): Promise<ProjectView> {
+async function projectIn(db: Db, wsId: string, projectId: string): Promise<ProjectView> {
   const [p] = await db
     .select()
     .from(projects)
@@ -72,36 +63,78 @@ export async function getProject(db: Db, wsId: string, projectId: string): Promi
   return view(p);
 }
 
-/** Creates a project (a namespace in the vCluster) within the plan's project cap; the same name twice is 409. */
-export async function createProject(
-  db: Db,
+/** Flat in name order, or as a tree of roots whose children are in name order. */
+export async function listProjects(
+  ctx: Pick<WorkspacesContext, 'db'>,
+  _actor: Actor,
+  input: { ws: WorkspaceAccess; hierarchical?: boolean },
+): Promise<ProjectView[] | ProjectNode[]> {
+  const list = (await projectsOf(ctx.db).execute({ wsId: input.ws.workspaceId })).map(view);
+  return input.hierarchical ? projectTree(list) : list;
+}
+
+function projectTree(list: ProjectView[]): ProjectNode[] {
+  const nodes = new Map<string, ProjectNode>(list.map((p) => [p.id, { ...p, children: [] }]));
+  const roots: ProjectNode[] = [];
+  for (const n of nodes.values()) (n.parentId ? nodes.get(n.parentId)?.children : roots)?.push(n);
+  return roots;
+}
+
+export function getProject(
+  ctx: Pick<WorkspacesContext, 'db'>,
+  _actor: Actor,
+  input: { ws: WorkspaceAccess; projectId: string },
+): Promise<ProjectView> {
+  return projectIn(ctx.db, input.ws.workspaceId, input.projectId);
+}
+
+/** A project's namespace appears or goes in the vCluster: the provisioner hears a project event, not rbac.changed. */
+const projectEvents = { created: EVENTS.projectCreated.type, deleted: EVENTS.projectDeleted.type };
+const projectChanged = (
+  tx: Db,
   actor: Actor,
   ws: WorkspaceAccess,
-  input: { name: string; parentId?: string | null },
-) {
-  if (reservedProjectName(input.name)) {
+  p: { id: string; name: string },
+  what: keyof typeof projectEvents,
+) =>
+  recordChange(tx, actor, ws, {
+    action: `project.${what}`,
+    targetType: 'project',
+    targetId: p.id,
+    data: { name: p.name },
+    event: projectEvents[what],
+  });
+
+/** Creates a project (a namespace in the vCluster) within the plan's project cap; the same name twice is 409. */
+export async function createProject(
+  ctx: Pick<WorkspacesContext, 'db'>,
+  actor: Actor,
+  input: { ws: WorkspaceAccess; name: string; parentId?: string | null | undefined },
+): Promise<ProjectView> {
+  const { ws, name, parentId } = input;
+  if (reservedProjectName(name)) {
     throw new RuleViolationError(
-      `"${input.name}" is reserved for the system; choose another name.`,
+      `"${name}" is reserved for the system; choose another name.`,
       'RESERVED_NAME',
     );
   }
   try {
-    return await db.transaction(async (tx) => {
+    return await ctx.db.transaction(async (tx) => {
+      // The workspace row lock serialises concurrent creations, so the cap holds.
       const [w] = await tx.select().from(workspaces).where(eq(workspaces.id, ws.workspaceId)).for('update');
       const [plan] = await tx.select().from(plans).where(eq(plans.id, w!.planId));
       const [n] = await tx
         .select({ n: count() })
         .from(projects)
         .where(eq(projects.workspaceId, ws.workspaceId));
-      if (input.parentId) await getProject(tx, ws.workspaceId, input.parentId);
-      const id = newId('prj');
+      if (parentId) await projectIn(tx, ws.workspaceId, parentId);
       const [p] = await tx
         .insert(projects)
         .values({
-          id,
+          id: newId('prj'),
           workspaceId: ws.workspaceId,
-          name: input.name,
-          parentId: input.parentId ?? null,
+          name,
+          parentId: parentId ?? null,
           createdBy: actor.userId,
         })
         .returning();
@@ -111,43 +144,38 @@ export async function createProject(
           'PLAN_LIMIT_REACHED',
         );
       }
-      await recordChange(tx, actor, ws, {
-        action: 'project.created',
-        targetType: 'project',
-        targetId: id,
-        data: { name: input.name },
-        event: 'ai.hexabase.project.created',
-      });
+      await projectChanged(tx, actor, ws, p!, 'created');
       return view(p!);
     });
   } catch (err) {
     if (isUniqueViolation(err))
       throw new ConflictError(
-        `A project named "${input.name}" already exists in this workspace.`,
+        `A project named "${name}" already exists in this workspace.`,
         'PROJECT_NAME_TAKEN',
+        { cause: err },
       );
     throw err;
   }
 }
 
-export async function deleteProject(db: Db, actor: Actor, ws: WorkspaceAccess, projectId: string) {
-  await db.transaction(async (tx) => {
+export async function deleteProject(
+  ctx: Pick<WorkspacesContext, 'db'>,
+  actor: Actor,
+  input: { ws: WorkspaceAccess; projectId: string },
+): Promise<void> {
+  const { ws, projectId } = input;
+  await ctx.db.transaction(async (tx) => {
+    // Under the lock creations take, a child created meanwhile is a 409 here, not a foreign-key error.
     await tx
       .select({ id: workspaces.id })
       .from(workspaces)
       .where(eq(workspaces.id, ws.workspaceId))
       .for('update');
-    const p = await getProject(tx, ws.workspaceId, projectId);
+    const p = await projectIn(tx, ws.workspaceId, projectId);
     const [children] = await tx.select({ n: count() }).from(projects).where(eq(projects.parentId, projectId));
     if (children!.n > 0)
       throw new ConflictError('The project has child projects; delete them first.', 'PROJECT_HAS_CHILDREN');
     await tx.delete(projects).where(eq(projects.id, projectId));
-    await recordChange(tx, actor, ws, {
-      action: 'project.deleted',
-      targetType: 'project',
-      targetId: projectId,
-      data: { name: p.name },
-      event: 'ai.hexabase.project.deleted',
-    });
+    await projectChanged(tx, actor, ws, p, 'deleted');
   });
 }

@@ -1,29 +1,17 @@
-import { and, asc, desc, eq, inArray, lt, or, type Placeholder, sql } from 'drizzle-orm';
-import { audit } from '../audit';
+import { and, desc, eq, inArray, lt, or, type Placeholder, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { isUniqueViolation } from '../db/errors';
+import { decodeCursor, type Page, type PageInput, TimeIdCursor, toPage } from '../db/pagination';
 import { prepared } from '../db/prepared';
-import {
-  groupMemberships,
-  groups,
-  plans,
-  roleAssignments,
-  tasks,
-  workspaceMembers,
-  workspaces,
-} from '../db/schema';
-import { ConflictError, NotFoundError, RuleViolationError } from '../errors';
-import { enqueue } from '../events/outbox';
-import { decodeCursor, type Page, type PageInput, TimeIdCursor, toPage } from '../http/pagination';
+import { groupMemberships, groups, plans, roleAssignments, workspaceMembers, workspaces } from '../db/schema';
+import { ConflictError, RuleViolationError } from '../errors';
 import { newId } from '../ids';
-import type { NodePool } from '../k8s/nodes';
 import type { Actor } from '../orgs/context';
-import { auditMeta } from '../orgs/context';
 import { workspaceNotFound } from './access';
-import { type DedicatedNodeConfig, reserveNodes } from './dedicated-nodes';
+import type { WorkspacesContext } from './context';
+import { type DedicatedNodeConfig, withDedicatedNodes } from './dedicated-nodes';
 import { DEFAULT_GROUPS } from './presets';
-
-export type { DedicatedNodeConfig };
+import { firstLifecycleTask, startLifecycleTask } from './tasks';
 
 export type WorkspaceView = {
   id: string;
@@ -77,10 +65,32 @@ async function lockWorkspaceRow(tx: Db, orgId: string, wsId: string) {
   return w;
 }
 
-async function createTask(tx: Db, type: string, orgId: string, resourceId: string, actor: Actor) {
-  const id = newId('task');
-  await tx.insert(tasks).values({ id, type, organizationId: orgId, resourceId, createdBy: actor.userId });
-  return id;
+/** What a workspace starts with besides its row: the creator as member, the default groups and assignments. */
+async function seedWorkspace(tx: Db, wsId: string, creatorId: string) {
+  await tx.insert(workspaceMembers).values({ workspaceId: wsId, userId: creatorId });
+  const [root, admins, users] = [newId('grp'), newId('grp'), newId('grp')];
+  await tx.insert(groups).values({ id: root, workspaceId: wsId, name: DEFAULT_GROUPS.root, isDefault: true });
+  await tx.insert(groups).values([
+    { id: admins, workspaceId: wsId, name: DEFAULT_GROUPS.admins, parentId: root, isDefault: true },
+    { id: users, workspaceId: wsId, name: DEFAULT_GROUPS.users, parentId: root, isDefault: true },
+  ]);
+  await tx.insert(groupMemberships).values({ workspaceId: wsId, groupId: admins, userId: creatorId });
+  await tx.insert(roleAssignments).values([
+    {
+      id: newId('ra'),
+      workspaceId: wsId,
+      groupId: admins,
+      scope: 'workspace',
+      roleName: 'hexabase:workspace-admin',
+    },
+    {
+      id: newId('ra'),
+      workspaceId: wsId,
+      groupId: users,
+      scope: 'workspace',
+      roleName: 'hexabase:workspace-viewer',
+    },
+  ]);
 }
 
 /**
@@ -89,75 +99,39 @@ async function createTask(tx: Db, type: string, orgId: string, resourceId: strin
  * assignments, the task, the audit row and the event the provisioner acts on.
  */
 export async function createWorkspace(
-  db: Db,
+  ctx: Pick<WorkspacesContext, 'db' | 'nodes'>,
   actor: Actor,
-  orgId: string,
-  input: { name: string; planId: string; dedicatedNodeConfig?: DedicatedNodeConfig },
-  nodes?: NodePool,
+  input: { orgId: string; name: string; planId: string; dedicatedNodeConfig?: DedicatedNodeConfig },
 ) {
-  const claimed: string[] = [];
-  let id = '';
+  const wsId = newId('ws');
   try {
-    return await db.transaction(async (tx) => {
-      await checkPlan(tx, input.planId, input.dedicatedNodeConfig);
-      id = newId('ws');
-      await tx.insert(workspaces).values({
-        id,
-        organizationId: orgId,
-        name: input.name,
-        planId: input.planId,
-        dedicatedNodeConfig: input.dedicatedNodeConfig ?? null,
-        createdBy: actor.userId,
-      });
-      await tx.insert(workspaceMembers).values({ workspaceId: id, userId: actor.userId });
-      const [root, admins, users] = [newId('grp'), newId('grp'), newId('grp')];
-      await tx
-        .insert(groups)
-        .values({ id: root, workspaceId: id, name: DEFAULT_GROUPS.root, isDefault: true });
-      await tx.insert(groups).values([
-        { id: admins, workspaceId: id, name: DEFAULT_GROUPS.admins, parentId: root, isDefault: true },
-        { id: users, workspaceId: id, name: DEFAULT_GROUPS.users, parentId: root, isDefault: true },
-      ]);
-      await tx.insert(groupMemberships).values({ workspaceId: id, groupId: admins, userId: actor.userId });
-      await tx.insert(roleAssignments).values([
-        {
-          id: newId('ra'),
-          workspaceId: id,
-          groupId: admins,
-          scope: 'workspace',
-          roleName: 'hexabase:workspace-admin',
-        },
-        {
-          id: newId('ra'),
-          workspaceId: id,
-          groupId: users,
-          scope: 'workspace',
-          roleName: 'hexabase:workspace-viewer',
-        },
-      ]);
-      const taskId = await createTask(tx, 'workspace.create', orgId, id, actor);
-      await audit(tx, {
-        ...auditMeta(actor),
-        action: 'workspace.created',
-        organizationId: orgId,
-        workspaceId: id,
-        targetType: 'workspace',
-        targetId: id,
-        data: { name: input.name, planId: input.planId },
-      });
-      await enqueue(tx, {
-        type: 'ai.hexabase.workspace.created',
-        source: 'workspaces',
-        subject: id,
-        data: { workspaceId: id, organizationId: orgId, taskId },
-      });
-      await reserveNodes(nodes, id, input.dedicatedNodeConfig, claimed);
-      return { taskId, workspaceId: id, name: input.name, status: 'PENDING_CREATION' as const };
-    });
+    return await withDedicatedNodes(ctx.nodes, wsId, (reserve) =>
+      ctx.db.transaction(async (tx) => {
+        await checkPlan(tx, input.planId, input.dedicatedNodeConfig);
+        await tx.insert(workspaces).values({
+          id: wsId,
+          organizationId: input.orgId,
+          name: input.name,
+          planId: input.planId,
+          dedicatedNodeConfig: input.dedicatedNodeConfig ?? null,
+          createdBy: actor.userId,
+        });
+        await seedWorkspace(tx, wsId, actor.userId);
+        const accepted = await startLifecycleTask(tx, actor, 'create', {
+          orgId: input.orgId,
+          wsId,
+          name: input.name,
+          data: { name: input.name, planId: input.planId },
+        });
+        await reserve(input.dedicatedNodeConfig);
+        return accepted;
+      }),
+    );
   } catch (err) {
-    await nodes?.release(id, claimed);
     if (isUniqueViolation(err))
-      throw new ConflictError(`A workspace named "${input.name}" already exists.`, 'WORKSPACE_NAME_TAKEN');
+      throw new ConflictError(`A workspace named "${input.name}" already exists.`, 'WORKSPACE_NAME_TAKEN', {
+        cause: err,
+      });
     throw err;
   }
 }
@@ -191,22 +165,22 @@ const firstPage = (db: Db, orgAdmin: boolean) => {
   );
 };
 
-/** Newest first; see visibleTo for who sees what. */
+/** Newest first; see visibleTo for who sees what (`orgAdmin`: the actor's role, checked by the caller). */
 export async function listWorkspaces(
-  db: Db,
-  orgId: string,
-  viewer: { userId: string; orgAdmin: boolean },
-  page: PageInput,
+  ctx: Pick<WorkspacesContext, 'db'>,
+  actor: Actor,
+  input: { orgId: string; orgAdmin: boolean; page: PageInput },
 ): Promise<Page<WorkspaceView>> {
+  const { orgId, orgAdmin, page } = input;
   const after = decodeCursor(page.cursor, TimeIdCursor);
   const rows = !after
-    ? await firstPage(db, viewer.orgAdmin).execute({ orgId, userId: viewer.userId, limit: page.limit + 1 })
-    : await db
+    ? await firstPage(ctx.db, orgAdmin).execute({ orgId, userId: actor.userId, limit: page.limit + 1 })
+    : await ctx.db
         .select()
         .from(workspaces)
         .where(
           and(
-            visibleTo(db, orgId, viewer.userId, viewer.orgAdmin),
+            visibleTo(ctx.db, orgId, actor.userId, orgAdmin),
             or(
               lt(workspaces.createdAt, new Date(after[0])),
               and(eq(workspaces.createdAt, new Date(after[0])), lt(workspaces.id, after[1])),
@@ -232,143 +206,75 @@ const workspaceById = (db: Db) =>
       .prepare('workspace_by_id'),
   );
 
-export async function getWorkspace(db: Db, orgId: string, wsId: string): Promise<WorkspaceView> {
-  const [w] = await workspaceById(db).execute({ wsId, orgId });
+/** The caller has checked that the actor may read it. */
+export async function getWorkspace(
+  ctx: Pick<WorkspacesContext, 'db'>,
+  _actor: Actor,
+  input: { orgId: string; wsId: string },
+): Promise<WorkspaceView> {
+  const [w] = await workspaceById(ctx.db).execute(input);
   if (!w) throw workspaceNotFound();
   return view(w);
 }
 
-/** Plan change: bumps the generation and asks the provisioner to update quotas, limits and placement in place. */
-export async function changeWorkspacePlan(
-  db: Db,
+/**
+ * Plan change: bumps the generation and asks the provisioner to update quotas, limits and placement in place. Fewer
+ * nodes than before are released by the provisioner, after the vCluster no longer schedules onto them.
+ */
+export function changeWorkspacePlan(
+  ctx: Pick<WorkspacesContext, 'db' | 'nodes'>,
   actor: Actor,
-  orgId: string,
-  wsId: string,
-  input: { planId?: string; dedicatedNodeConfig?: DedicatedNodeConfig | null },
-  nodes?: NodePool,
+  input: { orgId: string; wsId: string; planId?: string; dedicatedNodeConfig?: DedicatedNodeConfig | null },
 ) {
-  const claimed: string[] = [];
-  try {
-    return await changePlanInTransaction(db, actor, orgId, wsId, input, nodes, claimed);
-  } catch (err) {
-    await nodes?.release(wsId, claimed);
-    throw err;
-  }
-}
-
-/** Fewer nodes than before are released by the provisioner, after the vCluster no longer schedules onto them. */
-function changePlanInTransaction(
-  db: Db,
-  actor: Actor,
-  orgId: string,
-  wsId: string,
-  input: { planId?: string; dedicatedNodeConfig?: DedicatedNodeConfig | null },
-  nodes: NodePool | undefined,
-  claimed: string[],
-) {
-  return db.transaction(async (tx) => {
-    const w = await lockWorkspaceRow(tx, orgId, wsId);
-    if (w.deletionRequestedAt)
-      throw new ConflictError('The workspace is being deleted.', 'WORKSPACE_DELETING');
-    const planId = input.planId ?? w.planId;
-    const dedicated =
-      input.dedicatedNodeConfig === undefined
-        ? (w.dedicatedNodeConfig as DedicatedNodeConfig | null)
-        : input.dedicatedNodeConfig;
-    await checkPlan(tx, planId, dedicated);
-    await tx
-      .update(workspaces)
-      .set({
-        planId,
-        dedicatedNodeConfig: dedicated,
-        generation: w.generation + 1,
-        status: 'UPDATING',
-        updatedAt: new Date(),
-      })
-      .where(eq(workspaces.id, wsId));
-    const taskId = await createTask(tx, 'workspace.update', orgId, wsId, actor);
-    await audit(tx, {
-      ...auditMeta(actor),
-      action: 'workspace.plan_changed',
-      organizationId: orgId,
-      workspaceId: wsId,
-      targetType: 'workspace',
-      targetId: wsId,
-      data: { from: w.planId, to: planId, dedicatedNodes: dedicated?.nodeCount ?? 0 },
-    });
-    await enqueue(tx, {
-      type: 'ai.hexabase.workspace.updated',
-      source: 'workspaces',
-      subject: wsId,
-      data: { workspaceId: wsId, organizationId: orgId, taskId },
-    });
-    await reserveNodes(nodes, wsId, dedicated, claimed);
-    return { taskId, workspaceId: wsId, name: w.name, status: 'UPDATING' as const };
-  });
+  const { orgId, wsId } = input;
+  return withDedicatedNodes(ctx.nodes, wsId, (reserve) =>
+    ctx.db.transaction(async (tx) => {
+      const w = await lockWorkspaceRow(tx, orgId, wsId);
+      if (w.deletionRequestedAt)
+        throw new ConflictError('The workspace is being deleted.', 'WORKSPACE_DELETING');
+      const planId = input.planId ?? w.planId;
+      const dedicated =
+        input.dedicatedNodeConfig === undefined
+          ? (w.dedicatedNodeConfig as DedicatedNodeConfig | null)
+          : input.dedicatedNodeConfig;
+      await checkPlan(tx, planId, dedicated);
+      await tx
+        .update(workspaces)
+        .set({
+          planId,
+          dedicatedNodeConfig: dedicated,
+          generation: w.generation + 1,
+          status: 'UPDATING',
+          updatedAt: new Date(),
+        })
+        .where(eq(workspaces.id, wsId));
+      const accepted = await startLifecycleTask(tx, actor, 'update', {
+        orgId,
+        wsId,
+        name: w.name,
+        data: { from: w.planId, to: planId, dedicatedNodes: dedicated?.nodeCount ?? 0 },
+      });
+      await reserve(dedicated);
+      return accepted;
+    }),
+  );
 }
 
 /** Records the intent first (DELETING); the provisioner removes the vCluster and then the rows. */
-export async function requestWorkspaceDeletion(db: Db, actor: Actor, orgId: string, wsId: string) {
-  return db.transaction(async (tx) => {
+export function requestWorkspaceDeletion(
+  ctx: Pick<WorkspacesContext, 'db'>,
+  actor: Actor,
+  input: { orgId: string; wsId: string },
+) {
+  const { orgId, wsId } = input;
+  return ctx.db.transaction(async (tx) => {
     const w = await lockWorkspaceRow(tx, orgId, wsId);
-    const [open] = await tx
-      .select({ id: tasks.id })
-      .from(tasks)
-      .where(and(eq(tasks.resourceId, wsId), eq(tasks.type, 'workspace.delete')))
-      .orderBy(asc(tasks.createdAt))
-      .limit(1);
-    if (w.deletionRequestedAt && open)
-      return { taskId: open.id, workspaceId: wsId, name: w.name, status: 'DELETING' as const };
+    const open = await firstLifecycleTask(tx, 'delete', { wsId, name: w.name });
+    if (w.deletionRequestedAt && open) return open;
     await tx
       .update(workspaces)
       .set({ status: 'DELETING', deletionRequestedAt: new Date(), updatedAt: new Date() })
       .where(eq(workspaces.id, wsId));
-    const taskId = await createTask(tx, 'workspace.delete', orgId, wsId, actor);
-    await audit(tx, {
-      ...auditMeta(actor),
-      action: 'workspace.deletion_requested',
-      organizationId: orgId,
-      workspaceId: wsId,
-      targetType: 'workspace',
-      targetId: wsId,
-    });
-    await enqueue(tx, {
-      type: 'ai.hexabase.workspace.deleted',
-      source: 'workspaces',
-      subject: wsId,
-      data: { workspaceId: wsId, organizationId: orgId, taskId },
-    });
-    return { taskId, workspaceId: wsId, name: w.name, status: 'DELETING' as const };
+    return startLifecycleTask(tx, actor, 'delete', { orgId, wsId, name: w.name });
   });
-}
-
-export type TaskView = {
-  id: string;
-  type: string;
-  status: string;
-  progress: number;
-  message: string | null;
-  createdAt: string;
-  updatedAt: string;
-};
-
-/** Visible to whoever started it and to admins of its organization; to everyone else it does not exist. */
-export async function getTask(
-  db: Db,
-  taskId: string,
-  viewer: { userId: string; isOrgAdmin: (orgId: string) => Promise<boolean> },
-): Promise<TaskView> {
-  const [t] = await db.select().from(tasks).where(eq(tasks.id, taskId));
-  const visible =
-    t && (t.createdBy === viewer.userId || (t.organizationId && (await viewer.isOrgAdmin(t.organizationId))));
-  if (!t || !visible) throw new NotFoundError('No such task.', 'TASK_NOT_FOUND');
-  return {
-    id: t.id,
-    type: t.type,
-    status: t.status,
-    progress: t.progress,
-    message: t.message,
-    createdAt: t.createdAt.toISOString(),
-    updatedAt: t.updatedAt.toISOString(),
-  };
 }

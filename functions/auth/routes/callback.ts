@@ -2,8 +2,8 @@ import { completeSignIn } from '../../../shared/auth/flow';
 import { requestMeta } from '../../../shared/auth/middleware';
 import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
 import * as z from '../../../shared/http/zod';
-import type { AuthDeps } from '../app';
 import { setSessionCookies } from '../cookies';
+import type { AuthDeps } from '../deps';
 import { ProviderParam, TokenPairSchema } from '../schemas';
 
 export const callbackOperation = defineOperation(
@@ -33,8 +33,8 @@ export const callbackOperation = defineOperation(
   (deps: AuthDeps) => async (c) => {
     const result = await completeSignIn(
       deps.auth,
-      { provider: c.req.valid('param').provider, callbackUrl: new URL(c.req.url) },
       { ...requestMeta(c, deps.auth.trustProxy), log: c.var.log },
+      { provider: c.req.valid('param').provider, callbackUrl: new URL(c.req.url) },
     );
     setSessionCookies(c, result.tokens, deps.auth.auth.refreshTtlSeconds);
     if ((c.req.header('accept') ?? '').includes('application/json')) {

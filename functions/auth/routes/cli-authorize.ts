@@ -1,10 +1,11 @@
 import { CliAuthorizeParams, grantCliCode, loopbackRedirect } from '../../../shared/auth/cli-login';
 import { CSRF_FIELD, csrfTokenOf } from '../../../shared/auth/csrf';
 import { getMe } from '../../../shared/auth/me';
+import { requestMeta } from '../../../shared/auth/middleware';
 import { NotFoundError, UnauthenticatedError } from '../../../shared/errors';
 import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
 import * as z from '../../../shared/http/zod';
-import type { AuthDeps } from '../app';
+import type { AuthDeps } from '../deps';
 import { consentPage, pageHeaders, signInPage } from '../pages';
 
 const Html = { 'text/html': { schema: z.string() } };
@@ -43,7 +44,10 @@ export const cliAuthorizePageOperation = defineOperation(
       const providers = [...deps.auth.providers.values()].map(({ id, name }) => ({ id, name }));
       return c.html(signInPage({ providers, devLogin: deps.auth.devLogin, returnTo: here }), 200);
     }
-    const me = await getMe(deps.auth.auth, principal.userId);
+    const me = await getMe(deps.auth.auth, {
+      ...requestMeta(c, deps.auth.trustProxy),
+      userId: principal.userId,
+    });
     pageHeaders(c, [redirect.origin]);
     return c.html(
       consentPage({
@@ -88,8 +92,8 @@ export const cliAuthorizeDecisionOperation = defineOperation(
     if (form.decision === 'deny') {
       target.searchParams.set('error', 'access_denied');
     } else {
-      const code = await grantCliCode(deps.auth.states, {
-        userId: principal.userId,
+      const actor = { ...requestMeta(c, deps.auth.trustProxy), userId: principal.userId };
+      const code = await grantCliCode(deps.auth, actor, {
         redirectUri: form.redirectUri,
         codeChallenge: form.codeChallenge,
       });

@@ -2,7 +2,7 @@ import { CliTokenRequest, redeemCliCode } from '../../../shared/auth/cli-login';
 import { requestMeta } from '../../../shared/auth/middleware';
 import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
 import * as z from '../../../shared/http/zod';
-import type { AuthDeps } from '../app';
+import type { AuthDeps } from '../deps';
 import { PatSchema } from './tokens';
 
 export const cliTokenOperation = defineOperation(
@@ -24,11 +24,7 @@ export const cliTokenOperation = defineOperation(
     },
   }),
   (deps: AuthDeps) => async (c) => {
-    const created = await redeemCliCode(
-      { auth: deps.auth.auth, states: deps.auth.states },
-      c.req.valid('json'),
-      requestMeta(c, deps.auth.trustProxy),
-    );
+    const created = await redeemCliCode(deps.auth, requestMeta(c, deps.auth.trustProxy), c.req.valid('json'));
     return c.json(created, 201);
   },
 );

@@ -5,8 +5,8 @@ import { NotFoundError, ValidationError } from '../../../shared/errors';
 import { isFormRequest } from '../../../shared/http/body';
 import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
 import * as z from '../../../shared/http/zod';
-import type { AuthDeps } from '../app';
 import { setSessionCookies } from '../cookies';
+import type { AuthDeps } from '../deps';
 import { TokenPairSchema } from '../schemas';
 
 const DevLoginBody = z.object({
@@ -48,11 +48,13 @@ export const devLoginOperation = defineOperation(
     if (!body.email) throw new ValidationError([{ field: 'email', message: 'Required' }]);
     const { email, name } = body;
     const returnTo = fromForm ? (safeReturnTo(deps.auth.publicUrl, body.returnTo) ?? '/') : null;
-    const result = await signIn(
-      deps.auth.auth,
-      { provider: 'dev', subject: email.toLowerCase(), email, emailVerified: true, name: name ?? null },
-      requestMeta(c, deps.auth.trustProxy),
-    );
+    const result = await signIn(deps.auth.auth, requestMeta(c, deps.auth.trustProxy), {
+      provider: 'dev',
+      subject: email.toLowerCase(),
+      email,
+      emailVerified: true,
+      name: name ?? null,
+    });
     setSessionCookies(c, result.tokens, deps.auth.auth.refreshTtlSeconds);
     if (returnTo) return c.redirect(returnTo, 303);
     const { accessToken, refreshToken, expiresIn } = result.tokens;

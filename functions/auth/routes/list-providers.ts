@@ -1,7 +1,7 @@
 import { commonResponses, createRoute, defineOperation } from '../../../shared/http/openapi';
 import { pageOf } from '../../../shared/http/pagination';
 import * as z from '../../../shared/http/zod';
-import type { AuthDeps } from '../app';
+import type { AuthDeps } from '../deps';
 
 const ProviderSchema = z.object({
   id: z.string(),

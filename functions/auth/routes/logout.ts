@@ -1,9 +1,9 @@
-import { requestMeta } from '../../../shared/auth/middleware';
+import { actorOf } from '../../../shared/auth/middleware';
 import { revokeSession } from '../../../shared/auth/sessions';
 import { BadRequestError } from '../../../shared/errors';
 import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
-import type { AuthDeps } from '../app';
 import { clearSessionCookies } from '../cookies';
+import type { AuthDeps } from '../deps';
 
 export const logoutOperation = defineSignedInOperation(
   createRoute({
@@ -24,9 +24,9 @@ export const logoutOperation = defineSignedInOperation(
         'Personal access tokens are revoked with DELETE /auth/tokens/{id}.',
       );
     }
-    await revokeSession(deps.auth.auth, principal.credential.sessionId, 'logout', {
-      ...requestMeta(c, deps.auth.trustProxy),
-      actorId: principal.userId,
+    await revokeSession(deps.auth.auth, actorOf(c, deps.auth.trustProxy), {
+      sessionId: principal.credential.sessionId,
+      reason: 'logout',
     });
     clearSessionCookies(c);
     return c.body(null, 204);

@@ -1,7 +1,8 @@
 import { getMe } from '../../../shared/auth/me';
+import { actorOf } from '../../../shared/auth/middleware';
 import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
 import * as z from '../../../shared/http/zod';
-import type { AuthDeps } from '../app';
+import type { AuthDeps } from '../deps';
 
 const MeSchema = z
   .object({
@@ -23,5 +24,5 @@ export const meOperation = defineSignedInOperation(
       ...problems(401),
     },
   }),
-  (deps: AuthDeps) => async (c) => c.json(await getMe(deps.auth.auth, c.var.principal.userId), 200),
+  (deps: AuthDeps) => async (c) => c.json(await getMe(deps.auth.auth, actorOf(c, deps.auth.trustProxy)), 200),
 );

@@ -4,8 +4,8 @@ import { refreshSession } from '../../../shared/auth/refresh';
 import { UnauthenticatedError } from '../../../shared/errors';
 import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
 import * as z from '../../../shared/http/zod';
-import type { AuthDeps } from '../app';
 import { setSessionCookies } from '../cookies';
+import type { AuthDeps } from '../deps';
 
 export const refreshOperation = defineOperation(
   createRoute({
@@ -43,7 +43,9 @@ export const refreshOperation = defineOperation(
   (deps: AuthDeps) => async (c) => {
     const token = c.req.valid('json').refreshToken ?? getCookie(c, COOKIES.refresh);
     if (!token) throw new UnauthenticatedError('Send the refresh token.', 'INVALID_REFRESH_TOKEN');
-    const pair = await refreshSession(deps.auth.auth, token, requestMeta(c, deps.auth.trustProxy));
+    const pair = await refreshSession(deps.auth.auth, requestMeta(c, deps.auth.trustProxy), {
+      refreshToken: token,
+    });
     setSessionCookies(c, pair, deps.auth.auth.refreshTtlSeconds);
     return c.json(
       { accessToken: pair.accessToken, refreshToken: pair.refreshToken, expiresIn: pair.expiresIn },

@@ -1,7 +1,7 @@
 import { startSignIn } from '../../../shared/auth/flow';
 import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
 import * as z from '../../../shared/http/zod';
-import type { AuthDeps } from '../app';
+import type { AuthDeps } from '../deps';
 import { ProviderParam } from '../schemas';
 
 const ReturnTo = z

@@ -1,10 +1,10 @@
-import { requestMeta } from '../../../shared/auth/middleware';
+import { actorOf } from '../../../shared/auth/middleware';
 import { createPat, listPats, revokePat } from '../../../shared/auth/pats';
 import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
 import { PageQuery, pageOf } from '../../../shared/http/pagination';
 import * as z from '../../../shared/http/zod';
 import { idSchema } from '../../../shared/ids';
-import type { AuthDeps } from '../app';
+import type { AuthDeps } from '../deps';
 
 export const PatSchema = z
   .object({
@@ -47,11 +47,10 @@ export const createTokenOperation = defineSignedInOperation(
   }),
   (deps: AuthDeps) => async (c) => {
     const { name, expiresAt } = c.req.valid('json');
-    const created = await createPat(
-      deps.auth.auth,
-      { userId: c.var.principal.userId, name, ...(expiresAt ? { expiresAt: new Date(expiresAt) } : {}) },
-      requestMeta(c, deps.auth.trustProxy),
-    );
+    const created = await createPat(deps.auth.auth, actorOf(c, deps.auth.trustProxy), {
+      name,
+      ...(expiresAt ? { expiresAt: new Date(expiresAt) } : {}),
+    });
     return c.json(created, 201);
   },
 );
@@ -72,7 +71,7 @@ export const listTokensOperation = defineSignedInOperation(
     },
   }),
   (deps: AuthDeps) => async (c) =>
-    c.json(await listPats(deps.auth.auth, c.var.principal.userId, c.req.valid('query')), 200),
+    c.json(await listPats(deps.auth.auth, actorOf(c, deps.auth.trustProxy), c.req.valid('query')), 200),
 );
 
 export const revokeTokenOperation = defineSignedInOperation(
@@ -88,12 +87,7 @@ export const revokeTokenOperation = defineSignedInOperation(
     },
   }),
   (deps: AuthDeps) => async (c) => {
-    await revokePat(
-      deps.auth.auth,
-      c.var.principal.userId,
-      c.req.valid('param').id,
-      requestMeta(c, deps.auth.trustProxy),
-    );
+    await revokePat(deps.auth.auth, actorOf(c, deps.auth.trustProxy), { patId: c.req.valid('param').id });
     return c.body(null, 204);
   },
 );

@@ -1,6 +1,7 @@
 import { createRoute, defineOperation } from '../../../shared/http/openapi';
+import { buildOpenApiDocument } from '../../../shared/http/openapi-document';
 import * as z from '../../../shared/http/zod';
-import type { DocsDeps } from '../app';
+import type { DocsDeps } from '../deps';
 
 export const route = createRoute({
   method: 'get',
@@ -19,7 +20,7 @@ export const route = createRoute({
 export const getOpenApiOperation = defineOperation(route, (deps: DocsDeps) => {
   let cached: unknown;
   return (c) => {
-    cached ??= deps.document();
+    cached ??= buildOpenApiDocument(deps.documented, deps.publicUrl);
     return c.json(cached as Record<string, unknown>, 200);
   };
 });

@@ -1,5 +1,5 @@
 import { createRoute, defineOperation } from '../../../shared/http/openapi';
-import type { DocsDeps } from '../app';
+import type { DocsDeps } from '../deps';
 import { referencePage } from '../reference-page';
 
 export const route = createRoute({

@@ -1,9 +1,8 @@
 import { requireIssuer, workspaceIssuer } from '../../../shared/auth/id-tokens';
-import { createRoute, defineOperation, idParam, problems } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import { WsParams } from '../../../shared/http/params';
 import * as z from '../../../shared/http/zod';
-import type { OidcDeps } from '../app';
-
-const WsParams = z.object({ wsId: idParam('wsId', 'ws') });
+import type { OidcDeps } from '../deps';
 
 export const discoveryOperation = defineOperation(
   createRoute({

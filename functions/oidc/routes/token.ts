@@ -1,9 +1,10 @@
 import { authenticateToken } from '../../../shared/auth/authenticate';
 import { issueWorkspaceIdToken } from '../../../shared/auth/id-tokens';
 import { AppError } from '../../../shared/errors';
-import { createRoute, defineOperation, idParam, problems } from '../../../shared/http/openapi';
+import { createRoute, defineOperation, problems } from '../../../shared/http/openapi';
+import { WsParams } from '../../../shared/http/params';
 import * as z from '../../../shared/http/zod';
-import type { OidcDeps } from '../app';
+import type { OidcDeps } from '../deps';
 
 const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';
@@ -33,7 +34,7 @@ export const tokenOperation = defineOperation(
       'Form fields: grant_type=urn:ietf:params:oauth:grant-type:token-exchange, subject_token=<access token or hxb_pat_…>, subject_token_type=urn:ietf:params:oauth:token-type:access_token. Errors use the OAuth shape { error, error_description }.',
     security: [],
     request: {
-      params: z.object({ wsId: idParam('wsId', 'ws') }),
+      params: WsParams,
       // Documented, and read by the handler itself: its refusals must keep the OAuth shape, not problem+json.
       body: {
         required: false,

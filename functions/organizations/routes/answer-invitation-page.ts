@@ -1,9 +1,9 @@
-import { actorOf, CSRF_FIELD } from '../../../shared/auth/middleware';
+import { CSRF_FIELD, requestMeta } from '../../../shared/auth/middleware';
 import { AppError } from '../../../shared/errors';
-import { createRoute, defineSignedInOperation } from '../../../shared/http/openapi';
+import { createRoute, defineOperation } from '../../../shared/http/openapi';
 import * as z from '../../../shared/http/zod';
 import { answerInvitationLink } from '../../../shared/orgs/invitation-links';
-import type { OrganizationsDeps } from '../app';
+import type { OrganizationsDeps } from '../deps';
 import { answered, refusal, respond, signInFor, signInToAnswer } from '../pages';
 
 const Html = (description: string) => ({ description, content: { 'text/html': { schema: z.string() } } });
@@ -14,7 +14,8 @@ const Answer = z.object({
   [CSRF_FIELD]: z.string().max(256).optional(),
 });
 
-export const answerInvitationPageOperation = defineSignedInOperation(
+// Not a signed-in operation: a signed-out visitor gets the sign-in choice as a 401 page, not a problem+json.
+export const answerInvitationPageOperation = defineOperation(
   createRoute({
     method: 'post',
     path: '/invitations/accept',
@@ -36,14 +37,12 @@ export const answerInvitationPageOperation = defineSignedInOperation(
   (deps: OrganizationsDeps) => async (c) => {
     const form = c.req.valid('form');
     const signIn = signInFor(deps.auth, form.token);
-    if (!c.var.principal) return respond(c, 401, signInToAnswer(signIn));
+    const principal = c.var.principal;
+    if (!principal) return respond(c, 401, signInToAnswer(signIn));
+    const actor = { ...requestMeta(c, deps.auth.trustProxy), userId: principal.userId };
     try {
-      const actor = actorOf(c, deps.auth.trustProxy);
-      return respond(
-        c,
-        200,
-        answered(await answerInvitationLink(deps.orgs, actor, form.token, form.decision)),
-      );
+      const input = { token: form.token, answer: form.decision };
+      return respond(c, 200, answered(await answerInvitationLink(deps.orgs, actor, input)));
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       const page = refusal(err, signIn);

@@ -1,11 +1,12 @@
+import { actorOf } from '../../../shared/auth/middleware';
 import { requireOrgRole } from '../../../shared/authz';
 import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
 import { Instant, PageQuery, pageOf } from '../../../shared/http/pagination';
+import { OrgParam } from '../../../shared/http/params';
 import * as z from '../../../shared/http/zod';
 import { idSchema } from '../../../shared/ids';
 import { listAuditLog } from '../../../shared/orgs/audit-log';
-import type { OrganizationsDeps } from '../app';
-import { OrgParam } from '../schemas';
+import type { OrganizationsDeps } from '../deps';
 
 const Entry = z
   .object({
@@ -45,13 +46,15 @@ export const auditLogOperation = defineSignedInOperation(
   (deps: OrganizationsDeps) => async (c) => {
     const { orgId } = c.req.valid('param');
     await requireOrgRole(deps.authz, orgId, c.var.principal.userId, 'admin');
-    const { actor, action, since, until, ...page } = c.req.valid('query');
-    const filter = {
-      ...(actor ? { actorId: actor } : {}),
+    const { actor: actorId, action, since, until, ...page } = c.req.valid('query');
+    const input = {
+      orgId,
+      ...page,
+      ...(actorId ? { actorId } : {}),
       ...(action ? { action } : {}),
       ...(since ? { since: new Date(since) } : {}),
       ...(until ? { until: new Date(until) } : {}),
     };
-    return c.json(await listAuditLog(deps.orgs, orgId, filter, page), 200);
+    return c.json(await listAuditLog(deps.orgs, actorOf(c, deps.auth.trustProxy), input), 200);
   },
 );

@@ -1,9 +1,9 @@
 import { actorOf } from '../../../shared/auth/middleware';
 import { requireOrgRole } from '../../../shared/authz';
 import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
+import { OrgInvitationParam } from '../../../shared/http/params';
 import { cancelInvitation } from '../../../shared/orgs/invitations';
-import type { OrganizationsDeps } from '../app';
-import { OrgInvitationParam } from '../schemas';
+import type { OrganizationsDeps } from '../deps';
 
 export const cancelInvitationOperation = defineSignedInOperation(
   createRoute({
@@ -20,7 +20,7 @@ export const cancelInvitationOperation = defineSignedInOperation(
   (deps: OrganizationsDeps) => async (c) => {
     const { orgId, invitationId } = c.req.valid('param');
     await requireOrgRole(deps.authz, orgId, c.var.principal.userId, 'admin');
-    await cancelInvitation(deps.orgs, actorOf(c, deps.auth.trustProxy), orgId, invitationId);
+    await cancelInvitation(deps.orgs, actorOf(c, deps.auth.trustProxy), { orgId, invitationId });
     return c.body(null, 204);
   },
 );

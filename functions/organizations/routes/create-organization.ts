@@ -2,7 +2,7 @@ import { actorOf } from '../../../shared/auth/middleware';
 import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
 import * as z from '../../../shared/http/zod';
 import { createOrganization } from '../../../shared/orgs/organizations';
-import type { OrganizationsDeps } from '../app';
+import type { OrganizationsDeps } from '../deps';
 import { OrganizationSchema, OrgName } from '../schemas';
 
 export const createOrganizationOperation = defineSignedInOperation(

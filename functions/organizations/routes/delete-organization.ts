@@ -1,9 +1,9 @@
 import { actorOf } from '../../../shared/auth/middleware';
 import { requireOrgRole } from '../../../shared/authz';
 import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
+import { OrgParam } from '../../../shared/http/params';
 import { deleteOrganization } from '../../../shared/orgs/organizations';
-import type { OrganizationsDeps } from '../app';
-import { OrgParam } from '../schemas';
+import type { OrganizationsDeps } from '../deps';
 
 export const deleteOrganizationOperation = defineSignedInOperation(
   createRoute({
@@ -20,7 +20,7 @@ export const deleteOrganizationOperation = defineSignedInOperation(
   (deps: OrganizationsDeps) => async (c) => {
     const { orgId } = c.req.valid('param');
     await requireOrgRole(deps.authz, orgId, c.var.principal.userId, 'admin');
-    await deleteOrganization(deps.orgs, actorOf(c, deps.auth.trustProxy), orgId);
+    await deleteOrganization(deps.orgs, actorOf(c, deps.auth.trustProxy), { orgId });
     return c.body(null, 204);
   },
 );

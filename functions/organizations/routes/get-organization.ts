@@ -1,8 +1,10 @@
+import { actorOf } from '../../../shared/auth/middleware';
 import { requireOrgRole } from '../../../shared/authz';
 import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
+import { OrgParam } from '../../../shared/http/params';
 import { getOrganization } from '../../../shared/orgs/organizations';
-import type { OrganizationsDeps } from '../app';
-import { OrganizationSchema, OrgParam } from '../schemas';
+import type { OrganizationsDeps } from '../deps';
+import { OrganizationSchema } from '../schemas';
 
 export const getOrganizationOperation = defineSignedInOperation(
   createRoute({
@@ -22,6 +24,6 @@ export const getOrganizationOperation = defineSignedInOperation(
   (deps: OrganizationsDeps) => async (c) => {
     const { orgId } = c.req.valid('param');
     const role = await requireOrgRole(deps.authz, orgId, c.var.principal.userId, 'member');
-    return c.json(await getOrganization(deps.orgs, orgId, role), 200);
+    return c.json(await getOrganization(deps.orgs, actorOf(c, deps.auth.trustProxy), { orgId, role }), 200);
   },
 );

@@ -38,10 +38,15 @@ describe('the invitation page (GET/POST /invitations/accept)', () => {
   const invite = async (email: string, orgName = `Team ${uniq()}`) => {
     const admin = await signedInUser(platform());
     const org = await createOrganization(platform().orgs, { userId: admin.userId }, { name: orgName });
-    const inv = await createInvitation(platform().orgs, { userId: admin.userId }, org.id, {
-      email,
-      role: 'member',
-    });
+    const inv = await createInvitation(
+      platform().orgs,
+      { userId: admin.userId },
+      {
+        orgId: org.id,
+        email,
+        role: 'member',
+      },
+    );
     const token = new URL(inv.acceptUrl).searchParams.get('token')!;
     return { admin, orgId: org.id, orgName, id: inv.id, token, path: `/invitations/accept?token=${token}` };
   };
@@ -169,8 +174,7 @@ describe('the invitation page (GET/POST /invitations/accept)', () => {
     await cancelInvitation(
       platform().orgs,
       { userId: cancelled.admin.userId },
-      cancelled.orgId,
-      cancelled.id,
+      { orgId: cancelled.orgId, invitationId: cancelled.id },
     );
     const used = await invite(email);
     const accepted = await b.submit('/invitations/accept', {

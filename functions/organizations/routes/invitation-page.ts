@@ -1,9 +1,10 @@
 import { csrfTokenOf } from '../../../shared/auth/csrf';
+import { requestMeta } from '../../../shared/auth/middleware';
 import { AppError } from '../../../shared/errors';
 import { createRoute, defineOperation } from '../../../shared/http/openapi';
 import * as z from '../../../shared/http/zod';
 import { openInvitationLink } from '../../../shared/orgs/invitation-links';
-import type { OrganizationsDeps } from '../app';
+import type { OrganizationsDeps } from '../deps';
 import { incompleteLink, invitation, refusal, respond, signInFor, signInToAnswer } from '../pages';
 
 const Html = (description: string) => ({ description, content: { 'text/html': { schema: z.string() } } });
@@ -33,7 +34,8 @@ export const invitationPageOperation = defineOperation(
     const principal = c.var.principal;
     if (!principal) return respond(c, 200, signInToAnswer(signIn));
     try {
-      const view = await openInvitationLink(deps.orgs, principal.userId, token);
+      const actor = { ...requestMeta(c, deps.auth.trustProxy), userId: principal.userId };
+      const view = await openInvitationLink(deps.orgs, actor, { token });
       return respond(c, 200, invitation({ view, token, csrfToken: csrfTokenOf(deps.auth.auth, principal) }));
     } catch (err) {
       if (!(err instanceof AppError)) throw err;

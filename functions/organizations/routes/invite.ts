@@ -1,10 +1,11 @@
 import { actorOf } from '../../../shared/auth/middleware';
 import { requireOrgRole } from '../../../shared/authz';
 import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
+import { OrgParam } from '../../../shared/http/params';
 import * as z from '../../../shared/http/zod';
 import { createInvitation } from '../../../shared/orgs/invitations';
-import type { OrganizationsDeps } from '../app';
-import { InvitationSchema, OrgParam, Role } from '../schemas';
+import type { OrganizationsDeps } from '../deps';
+import { InvitationSchema, Role } from '../schemas';
 
 export const inviteOperation = defineSignedInOperation(
   createRoute({
@@ -32,8 +33,10 @@ export const inviteOperation = defineSignedInOperation(
     const { acceptUrl: _, ...invitation } = await createInvitation(
       deps.orgs,
       actorOf(c, deps.auth.trustProxy),
-      orgId,
-      c.req.valid('json'),
+      {
+        orgId,
+        ...c.req.valid('json'),
+      },
     );
     return c.json(invitation, 201);
   },

@@ -1,10 +1,12 @@
+import { actorOf } from '../../../shared/auth/middleware';
 import { requireOrgRole } from '../../../shared/authz';
 import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
 import { PageQuery, pageOf } from '../../../shared/http/pagination';
+import { OrgParam } from '../../../shared/http/params';
 import * as z from '../../../shared/http/zod';
 import { listMembers } from '../../../shared/orgs/members';
-import type { OrganizationsDeps } from '../app';
-import { InvitationSchema, MemberSchema, OrgParam } from '../schemas';
+import type { OrganizationsDeps } from '../deps';
+import { InvitationSchema, MemberSchema } from '../schemas';
 
 export const listMembersOperation = defineSignedInOperation(
   createRoute({
@@ -28,6 +30,7 @@ export const listMembersOperation = defineSignedInOperation(
   (deps: OrganizationsDeps) => async (c) => {
     const { orgId } = c.req.valid('param');
     await requireOrgRole(deps.authz, orgId, c.var.principal.userId, 'member');
-    return c.json(await listMembers(deps.orgs, orgId, c.req.valid('query')), 200);
+    const actor = actorOf(c, deps.auth.trustProxy);
+    return c.json(await listMembers(deps.orgs, actor, { orgId, ...c.req.valid('query') }), 200);
   },
 );

@@ -1,8 +1,9 @@
+import { actorOf } from '../../../shared/auth/middleware';
 import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
 import { pageOf } from '../../../shared/http/pagination';
 import * as z from '../../../shared/http/zod';
 import { listMyInvitations } from '../../../shared/orgs/invitations';
-import type { OrganizationsDeps } from '../app';
+import type { OrganizationsDeps } from '../deps';
 import { Role } from '../schemas';
 
 const MyInvitation = z
@@ -25,6 +26,8 @@ export const listMyInvitationsOperation = defineSignedInOperation(
       ...problems(401),
     },
   }),
-  (deps: OrganizationsDeps) => async (c) =>
-    c.json({ items: await listMyInvitations(deps.orgs, c.var.principal.userId), nextCursor: null }, 200),
+  (deps: OrganizationsDeps) => async (c) => {
+    const items = await listMyInvitations(deps.orgs, actorOf(c, deps.auth.trustProxy));
+    return c.json({ items, nextCursor: null }, 200);
+  },
 );

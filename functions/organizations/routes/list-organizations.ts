@@ -1,7 +1,8 @@
+import { actorOf } from '../../../shared/auth/middleware';
 import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
 import { PageQuery, pageOf } from '../../../shared/http/pagination';
 import { listOrganizations } from '../../../shared/orgs/organizations';
-import type { OrganizationsDeps } from '../app';
+import type { OrganizationsDeps } from '../deps';
 import { OrganizationSchema } from '../schemas';
 
 export const listOrganizationsOperation = defineSignedInOperation(
@@ -20,5 +21,5 @@ export const listOrganizationsOperation = defineSignedInOperation(
     },
   }),
   (deps: OrganizationsDeps) => async (c) =>
-    c.json(await listOrganizations(deps.orgs, c.var.principal.userId, c.req.valid('query')), 200),
+    c.json(await listOrganizations(deps.orgs, actorOf(c, deps.auth.trustProxy), c.req.valid('query')), 200),
 );

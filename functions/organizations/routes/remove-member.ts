@@ -1,9 +1,9 @@
 import { actorOf } from '../../../shared/auth/middleware';
 import { requireOrgRole } from '../../../shared/authz';
 import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
+import { MemberParam } from '../../../shared/http/params';
 import { removeMember } from '../../../shared/orgs/members';
-import type { OrganizationsDeps } from '../app';
-import { MemberParam } from '../schemas';
+import type { OrganizationsDeps } from '../deps';
 
 export const removeMemberOperation = defineSignedInOperation(
   createRoute({
@@ -21,7 +21,7 @@ export const removeMemberOperation = defineSignedInOperation(
   (deps: OrganizationsDeps) => async (c) => {
     const { orgId, userId } = c.req.valid('param');
     await requireOrgRole(deps.authz, orgId, c.var.principal.userId, 'admin');
-    await removeMember(deps.orgs, actorOf(c, deps.auth.trustProxy), orgId, userId);
+    await removeMember(deps.orgs, actorOf(c, deps.auth.trustProxy), { orgId, userId });
     return c.body(null, 204);
   },
 );

@@ -1,10 +1,11 @@
 import { actorOf } from '../../../shared/auth/middleware';
 import { requireOrgRole } from '../../../shared/authz';
 import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
+import { OrgParam } from '../../../shared/http/params';
 import * as z from '../../../shared/http/zod';
 import { renameOrganization } from '../../../shared/orgs/organizations';
-import type { OrganizationsDeps } from '../app';
-import { OrganizationSchema, OrgName, OrgParam } from '../schemas';
+import type { OrganizationsDeps } from '../deps';
+import { OrganizationSchema, OrgName } from '../schemas';
 
 export const renameOrganizationOperation = defineSignedInOperation(
   createRoute({
@@ -24,12 +25,7 @@ export const renameOrganizationOperation = defineSignedInOperation(
   (deps: OrganizationsDeps) => async (c) => {
     const { orgId } = c.req.valid('param');
     await requireOrgRole(deps.authz, orgId, c.var.principal.userId, 'admin');
-    const org = await renameOrganization(
-      deps.orgs,
-      actorOf(c, deps.auth.trustProxy),
-      orgId,
-      c.req.valid('json').name,
-    );
-    return c.json(org, 200);
+    const actor = actorOf(c, deps.auth.trustProxy);
+    return c.json(await renameOrganization(deps.orgs, actor, { orgId, ...c.req.valid('json') }), 200);
   },
 );

@@ -1,9 +1,10 @@
 import { actorOf } from '../../../shared/auth/middleware';
 import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
+import { InvitationParam } from '../../../shared/http/params';
 import * as z from '../../../shared/http/zod';
 import { respondToInvitation } from '../../../shared/orgs/invitations';
-import type { OrganizationsDeps } from '../app';
-import { InvitationParam, Role } from '../schemas';
+import type { OrganizationsDeps } from '../deps';
+import { Role } from '../schemas';
 
 const Result = z
   .object({ organizationId: z.string(), role: Role, status: z.enum(['accepted', 'declined']) })
@@ -27,7 +28,7 @@ export const respondOperations = (['accept', 'decline'] as const).map((answer) =
     (deps: OrganizationsDeps) => async (c) => {
       const { invitationId } = c.req.valid('param');
       const actor = actorOf(c, deps.auth.trustProxy);
-      return c.json(await respondToInvitation(deps.orgs, actor, { id: invitationId }, answer), 200);
+      return c.json(await respondToInvitation(deps.orgs, actor, { id: invitationId, answer }), 200);
     },
   ),
 );
@@ -48,9 +49,7 @@ export const acceptByTokenOperation = defineSignedInOperation(
   }),
   (deps: OrganizationsDeps) => async (c) => {
     const actor = actorOf(c, deps.auth.trustProxy);
-    return c.json(
-      await respondToInvitation(deps.orgs, actor, { token: c.req.valid('json').token }, 'accept'),
-      200,
-    );
+    const { token } = c.req.valid('json');
+    return c.json(await respondToInvitation(deps.orgs, actor, { token, answer: 'accept' }), 200);
   },
 );

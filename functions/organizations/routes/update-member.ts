@@ -1,10 +1,11 @@
 import { actorOf } from '../../../shared/auth/middleware';
 import { requireOrgRole } from '../../../shared/authz';
 import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
+import { MemberParam } from '../../../shared/http/params';
 import * as z from '../../../shared/http/zod';
 import { changeMemberRole } from '../../../shared/orgs/members';
-import type { OrganizationsDeps } from '../app';
-import { MemberParam, Role } from '../schemas';
+import type { OrganizationsDeps } from '../deps';
+import { Role } from '../schemas';
 
 export const updateMemberOperation = defineSignedInOperation(
   createRoute({
@@ -28,6 +29,7 @@ export const updateMemberOperation = defineSignedInOperation(
     const { orgId, userId } = c.req.valid('param');
     await requireOrgRole(deps.authz, orgId, c.var.principal.userId, 'admin');
     const actor = actorOf(c, deps.auth.trustProxy);
-    return c.json(await changeMemberRole(deps.orgs, actor, orgId, userId, c.req.valid('json').role), 200);
+    const input = { orgId, userId, ...c.req.valid('json') };
+    return c.json(await changeMemberRole(deps.orgs, actor, input), 200);
   },
 );

@@ -2,7 +2,7 @@ import { commonResponses, createRoute, defineOperation } from '../../../shared/h
 import { PageQuery, pageOf } from '../../../shared/http/pagination';
 import * as z from '../../../shared/http/zod';
 import { listPlans } from '../../../shared/plans';
-import type { PlansDeps } from '../app';
+import type { PlansDeps } from '../deps';
 
 const ResourceList = z.record(z.string(), z.string());
 
@@ -37,6 +37,5 @@ export const route = createRoute({
 });
 
 export const listPlansOperation = defineOperation(route, (deps: PlansDeps) => async (c) => {
-  const page = await listPlans({ ctx: deps, input: c.req.valid('query') });
-  return c.json(page, 200);
+  return c.json(await listPlans(deps, c.req.valid('query')), 200);
 });

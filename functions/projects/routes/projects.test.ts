@@ -1,10 +1,9 @@
-import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { roleAssignments } from '../../../shared/db/schema';
 import { nodePool } from '../../../shared/k8s/nodes';
 import { teamOrganization } from '../../../shared/testing/fixtures';
 import { bearerCaller, json } from '../../../shared/testing/http';
 import { usePlatform } from '../../../shared/testing/platform';
+import { projectRoleAssignments } from '../../../shared/workspaces/role-assignments';
 import { createWorkspace } from '../../../shared/workspaces/workspaces';
 import { createWorkspacesApp } from '../../workspaces/app';
 import { createProjectsApp } from '../app';
@@ -21,10 +20,15 @@ describe('projects, roles and role assignments', () => {
   );
   const workspace = async (planId = 'standard') => {
     const team = await teamOrganization(platform());
-    const { workspaceId } = await createWorkspace(platform().db, { userId: team.admin.userId }, team.orgId, {
-      name: 'w',
-      planId,
-    });
+    const { workspaceId } = await createWorkspace(
+      platform(),
+      { userId: team.admin.userId },
+      {
+        orgId: team.orgId,
+        name: 'w',
+        planId,
+      },
+    );
     const t = team.admin.token;
     const project = async (name: string, parentId?: string) =>
       call(t, 'POST', `/api/v1/workspaces/${workspaceId}/projects`, {
@@ -136,10 +140,7 @@ describe('projects, roles and role assignments', () => {
       ['ops', parent.id],
     ]);
     expect((await call(t, 'DELETE', `/api/v1/projects/${parent.id}/roles/${role.id}`)).status).toBe(204);
-    const left = await platform()
-      .db.select()
-      .from(roleAssignments)
-      .where(eq(roleAssignments.projectId, parent.id));
+    const left = await projectRoleAssignments(platform().db, parent.id);
     expect(left).toEqual([]);
   });
 });

@@ -15,10 +15,13 @@ describe('groups and membership', () => {
   const setup = async () => {
     const team = await teamOrganization(platform());
     const { workspaceId: wsId } = await createWorkspace(
-      platform().db,
+      platform(),
       { userId: team.admin.userId },
-      team.orgId,
-      { name: 'w', planId: 'standard' },
+      {
+        orgId: team.orgId,
+        name: 'w',
+        planId: 'standard',
+      },
     );
     const t = team.admin.token;
     const group = async (name: string, parentId?: string) =>
@@ -120,20 +123,28 @@ describe('groups and membership', () => {
   it("enforces the plan's member cap with 422", async () => {
     const team = await teamOrganization(platform());
     const { workspaceId: wsId } = await createWorkspace(
-      platform().db,
+      platform(),
       { userId: team.admin.userId },
-      team.orgId,
-      { name: 'small', planId: 'free' },
+      {
+        orgId: team.orgId,
+        name: 'small',
+        planId: 'free',
+      },
     );
     // free: 3 members; the creator is one.
     const { createInvitation, respondToInvitation } = await import('../../../shared/orgs/invitations');
     const add = async () => {
       const u = await signedInUser(platform());
-      const inv = await createInvitation(platform().orgs, { userId: team.admin.userId }, team.orgId, {
-        email: u.email,
-        role: 'member',
-      });
-      await respondToInvitation(platform().orgs, { userId: u.userId }, { id: inv.id }, 'accept');
+      const inv = await createInvitation(
+        platform().orgs,
+        { userId: team.admin.userId },
+        {
+          orgId: team.orgId,
+          email: u.email,
+          role: 'member',
+        },
+      );
+      await respondToInvitation(platform().orgs, { userId: u.userId }, { id: inv.id, answer: 'accept' });
       return call(team.admin.token, 'POST', `/api/v1/workspaces/${wsId}/members`, { userId: u.userId });
     };
     expect((await add()).status).toBe(201);
@@ -146,10 +157,13 @@ describe('groups and membership', () => {
   it('refuses a cluster-role assignment to a group of another workspace (422 UNKNOWN_GROUP) and adds nothing', async () => {
     const { team, wsId, t } = await setup();
     const { workspaceId: otherWs } = await createWorkspace(
-      platform().db,
+      platform(),
       { userId: team.admin.userId },
-      team.orgId,
-      { name: 'other', planId: 'standard' },
+      {
+        orgId: team.orgId,
+        name: 'other',
+        planId: 'standard',
+      },
     );
     const foreign = await json(await call(t, 'POST', `/api/v1/workspaces/${otherWs}/groups`, { name: 'x' }));
     const path = `/api/v1/workspaces/${wsId}/clusterroleassignments`;

@@ -234,7 +234,7 @@ describe('workspaces', () => {
     }
     for (const wsId of [ids[0]!, ids[2]!]) {
       const ws = (await workspaceAccess(platform().authz, wsId, team.admin.userId))!;
-      await addWorkspaceMember(platform().authz, { userId: team.admin.userId }, ws, team.member.userId);
+      await addWorkspaceMember(platform(), { userId: team.admin.userId }, { ws, userId: team.member.userId });
     }
     const walk = async (token: string) => {
       const seen: string[] = [];

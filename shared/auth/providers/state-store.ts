@@ -26,8 +26,10 @@ export function createStateStore(deps: { cache: Cache; db: Db; now: () => Date }
   if (deps.cache.kind === 'redis') {
     // Without the store no sign-in can be checked: say so (503) rather than fail obscurely.
     const guard = <T>(p: Promise<T>) =>
-      p.catch(() => {
-        throw new DependencyUnavailableError('Sign-in is temporarily unavailable; try again shortly.');
+      p.catch((err: unknown) => {
+        throw new DependencyUnavailableError('Sign-in is temporarily unavailable; try again shortly.', {
+          cause: err,
+        });
       });
     return {
       put: (state, data, ttl) => guard(deps.cache.set(KEY(state), JSON.stringify(data), ttl)),

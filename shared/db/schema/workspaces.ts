@@ -57,6 +57,13 @@ export const workspaces = pgTable(
     /** Bumped on every desired-state change; the provisioner records what it last applied. */
     generation: integer('generation').notNull().default(1),
     observedGeneration: integer('observed_generation').notNull().default(0),
+    /**
+     * The provisioner's last settled verdict (RUNNING, or a terminal ERROR): a hash of the generation and the
+     * desired host and in-vCluster state it acted on, and when. The reconcile tick skips a workspace whose hash
+     * still matches until the resync period has passed (shared/provisioner/README.md).
+     */
+    reconciledHash: text('reconciled_hash'),
+    reconciledAt: ts('reconciled_at'),
     deletionRequestedAt: ts('deletion_requested_at'),
     createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),

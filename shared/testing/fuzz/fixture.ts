@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import fc from 'fast-check';
+import { encodeCursor } from '../../db/pagination';
 import { groups } from '../../db/schema';
-import { encodeCursor } from '../../http/pagination';
 import type { Platform } from '../../platform';
 import { workspaceAccess } from '../../workspaces/access';
 import { addGroupMember } from '../../workspaces/groups';
@@ -22,12 +22,12 @@ const RULES = [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }];
 export async function fuzzFixture(p: Platform) {
   const f = await matrixFixture(p);
   const ws = (await workspaceAccess(p.authz, f.wsId, f.wsAdmin.userId))!;
-  await addWorkspaceMember(p.authz, { userId: f.wsAdmin.userId }, ws, f.admin.userId);
+  await addWorkspaceMember(p, { userId: f.wsAdmin.userId }, { ws, userId: f.admin.userId });
   const [admins] = await p.db
     .select()
     .from(groups)
     .where(and(eq(groups.workspaceId, f.wsId), eq(groups.name, 'WSAdmins')));
-  await addGroupMember(p.authz, { userId: f.wsAdmin.userId }, ws, admins!.id, f.admin.userId);
+  await addGroupMember(p, { userId: f.wsAdmin.userId }, { ws, groupId: admins!.id, userId: f.admin.userId });
 
   /** Fresh sessions for the same people: one operation's logout must not sign the owner out of the next. */
   async function callers(): Promise<Record<Caller, string | undefined>> {

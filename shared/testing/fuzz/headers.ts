@@ -1,6 +1,5 @@
 import fc from 'fast-check';
-import { CROSS } from './hostile';
-import type { Tagged } from './schema';
+import { CROSS, type Tagged } from './hostile';
 
 /** Where a route reads the caller's own token; rendering puts the caller's token (or nothing) in its place. */
 export const CALLER_TOKEN = '$CALLER_TOKEN';

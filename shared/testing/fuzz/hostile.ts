@@ -289,3 +289,6 @@ export const hostileContentTypes = [
   'application/json, text/plain',
   '*/*',
 ] as const;
+
+/** A generated value and whether the API must refuse it. */
+export type Tagged<T> = { hostile: boolean; value: T };

@@ -51,7 +51,9 @@ export type SchemaContext = {
 };
 
 /** A value and whether the fuzzer meant it to be rejected; a request needs at least one hostile part. */
-export type Tagged<T> = { hostile: boolean; value: T };
+import type { Tagged } from './hostile';
+
+export type { Tagged };
 
 /** A property left out of an object or a parameter left out of the URL. */
 export const OMIT = Symbol('omitted');

@@ -152,14 +152,16 @@ export async function startNetworkStandIn(opts: {
       const ns = s.metadata?.namespace ?? '';
       const name = s.metadata?.name ?? '';
       const backend = () => opts.backendFor(ns, name);
-      if (!backend()) continue;
+      // An address, once published, is served even while no backend is up (the connection is then reset), as
+      // a cloud load balancer does: closing it would refuse a client that read the address a moment later.
+      const ip = s.spec?.type === 'LoadBalancer' ? s.status?.loadBalancer?.ingress?.[0]?.ip : undefined;
+      if (!backend() && !ip) continue;
       for (const p of s.spec?.ports ?? []) {
-        if (p.nodePort) {
+        if (p.nodePort && backend()) {
           wanted.add(`node:${p.nodePort}`);
           await ensureListener(`node:${p.nodePort}`, '127.0.0.1', p.nodePort, backend);
         }
-        const ip = s.status?.loadBalancer?.ingress?.[0]?.ip;
-        if (s.spec?.type === 'LoadBalancer' && ip) {
+        if (ip) {
           wanted.add(`lb:${ip}:${p.port}`);
           await ensureListener(`lb:${ip}:${p.port}`, ip, p.port, backend);
         }
@@ -189,17 +191,28 @@ export async function startNetworkStandIn(opts: {
   let next = 1;
   return {
     ingressPort,
-    assignLoadBalancer: async (namespace, name) => {
-      const svc = (await core.readNamespacedService({ name, namespace })) as Svc;
-      const existing = svc.status?.loadBalancer?.ingress?.[0]?.ip;
-      if (existing) return existing;
-      const ip = `${subnet}.${Math.floor(next / 250)}.${(next % 250) + 1}`;
-      next++;
-      await core.patchNamespacedServiceStatus(
-        { name, namespace, body: { status: { loadBalancer: { ingress: [{ ip }] } } } },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    // Like a cloud load balancer that is serving by the time its address is published: the listeners open first,
+    // and in the same queue as the ticks, so that none closes them in between.
+    assignLoadBalancer: (namespace, name) => {
+      const assigned = busy.then(async () => {
+        const svc = (await core.readNamespacedService({ name, namespace })) as Svc;
+        const existing = svc.status?.loadBalancer?.ingress?.[0]?.ip;
+        if (existing) return existing;
+        const ip = `${subnet}.${Math.floor(next / 250)}.${(next % 250) + 1}`;
+        next++;
+        for (const p of svc.spec?.ports ?? [])
+          await ensureListener(`lb:${ip}:${p.port}`, ip, p.port, () => opts.backendFor(namespace, name));
+        await core.patchNamespacedServiceStatus(
+          { name, namespace, body: { status: { loadBalancer: { ingress: [{ ip }] } } } },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        );
+        return ip;
+      });
+      busy = assigned.then(
+        () => undefined,
+        () => undefined,
       );
-      return ip;
+      return assigned;
     },
     stop: async () => {
       stopped = true;

@@ -1,12 +1,13 @@
+import { actorOf } from '../../../shared/auth/middleware';
 import { ForbiddenError } from '../../../shared/errors';
 import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
+import { OrgWsIdParams } from '../../../shared/http/params';
 import * as z from '../../../shared/http/zod';
-import { requireWorkspace, workspaceNotFound } from '../../../shared/workspaces/access';
+import { requireOrgWorkspace } from '../../../shared/workspaces/access';
 import { workspaceKubeconfig } from '../../../shared/workspaces/kubeconfig';
-import type { WorkspacesDeps } from '../app';
-import { OrgWsIdParams } from '../schemas';
+import type { WorkspacesDeps } from '../deps';
 
-export const kubeconfigOperation = defineSignedInOperation(
+export const getKubeconfigOperation = defineSignedInOperation(
   createRoute({
     method: 'get',
     path: '/api/v1/organizations/{orgId}/workspaces/{wsId}/kubeconfig',
@@ -22,9 +23,7 @@ export const kubeconfigOperation = defineSignedInOperation(
   }),
   (deps: WorkspacesDeps) => async (c) => {
     const { orgId, wsId } = c.req.valid('param');
-    const userId = c.var.principal.userId;
-    const a = await requireWorkspace(deps.authz, wsId, userId, 'read');
-    if (a.organizationId !== orgId) throw workspaceNotFound();
+    const a = await requireOrgWorkspace(deps.authz, orgId, wsId, c.var.principal.userId, 'read');
     // Org admins may see the workspace but get no Kubernetes identity in it unless they are members.
     if (!a.member)
       throw new ForbiddenError('Only workspace members can use kubectl here.', 'WORKSPACE_MEMBER_REQUIRED');
@@ -35,7 +34,8 @@ export const kubeconfigOperation = defineSignedInOperation(
         ttlSeconds: deps.auth.workspaceTokenTtlSeconds,
         cli: deps.auth.cli,
       },
-      { wsId, userId, mode: c.req.valid('query').mode },
+      actorOf(c, deps.auth.trustProxy),
+      { wsId, mode: c.req.valid('query').mode },
     );
     return c.body(yaml, 200, { 'content-type': 'application/yaml' });
   },

@@ -1,9 +1,10 @@
 import { streamSSE } from 'hono/streaming';
-import { cachedOrgRole } from '../../../shared/authz';
-import { createRoute, defineSignedInOperation, idParam, problems } from '../../../shared/http/openapi';
+import { actorOf } from '../../../shared/auth/middleware';
+import { createRoute, defineSignedInOperation, problems } from '../../../shared/http/openapi';
+import { TaskParams } from '../../../shared/http/params';
 import * as z from '../../../shared/http/zod';
-import { getTask, type TaskView } from '../../../shared/workspaces/workspaces';
-import type { WorkspacesDeps } from '../app';
+import { getTask, type TaskView } from '../../../shared/workspaces/tasks';
+import type { WorkspacesDeps } from '../deps';
 
 const TaskSchema = z
   .object({
@@ -20,13 +21,19 @@ const TaskSchema = z
 const POLL_MS = 500;
 const MAX_STREAM_MS = 30 * 60_000;
 
+const changed = (last: TaskView | undefined, current: TaskView) =>
+  !last ||
+  last.status !== current.status ||
+  last.progress !== current.progress ||
+  last.message !== current.message;
+
 export const getTaskOperation = defineSignedInOperation(
   createRoute({
     method: 'get',
     path: '/api/v1/tasks/{taskId}',
     tags: ['Workspaces'],
     summary: 'A task; with Accept: text/event-stream, its changes until it ends',
-    request: { params: z.object({ taskId: idParam('taskId', 'task') }) },
+    request: { params: TaskParams },
     responses: {
       200: {
         description: 'The task (JSON), or a stream of `task` events (SSE) ending when the task ends',
@@ -36,31 +43,22 @@ export const getTaskOperation = defineSignedInOperation(
     },
   }),
   (deps: WorkspacesDeps) => async (c) => {
-    const userId = c.var.principal.userId;
-    const viewer = {
-      userId,
-      isOrgAdmin: async (orgId: string) => (await cachedOrgRole(deps.authz, orgId, userId)) === 'admin',
-    };
-    const { taskId } = c.req.valid('param');
-    const first = await getTask(deps.db, taskId, viewer);
+    const actor = actorOf(c, deps.auth.trustProxy);
+    const input = c.req.valid('param');
+    const first = await getTask(deps, actor, input);
     if (!(c.req.header('accept') ?? '').includes('text/event-stream')) return c.json(first, 200);
     return streamSSE(c, async (stream) => {
       let last: TaskView | undefined;
       const started = Date.now();
       let current: TaskView = first;
       while (!stream.aborted && Date.now() - started < MAX_STREAM_MS) {
-        if (
-          !last ||
-          last.status !== current.status ||
-          last.progress !== current.progress ||
-          last.message !== current.message
-        ) {
+        if (changed(last, current)) {
           await stream.writeSSE({ event: 'task', id: current.updatedAt, data: JSON.stringify(current) });
           last = current;
         }
         if (current.status === 'succeeded' || current.status === 'failed') break;
         await stream.sleep(POLL_MS);
-        current = await getTask(deps.db, taskId, viewer);
+        current = await getTask(deps, actor, input);
       }
     }) as never;
   },

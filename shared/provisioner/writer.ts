@@ -1,0 +1,128 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../db';
+import { type Condition, tasks, workspaces } from '../db/schema';
+import { failureOf, Requeue, type TerminalError, terminalIfRefused } from './errors';
+import { withCondition, withReadySummary } from './status';
+
+type Workspace = typeof workspaces.$inferSelect;
+type RowPatch = Partial<
+  Pick<
+    Workspace,
+    | 'status'
+    | 'statusMessage'
+    | 'observedGeneration'
+    | 'endpoint'
+    | 'endpointCa'
+    | 'reconciledHash'
+    | 'reconciledAt'
+  >
+>;
+type TaskPatch = { status: 'running' | 'succeeded' | 'failed'; progress: number; message: string };
+
+/**
+ * Collects what one pass learns about a workspace and writes it once, when the pass ends whatever happened
+ * (reconcile.ts flushes it in a `finally`): one UPDATE of the row and one of its open tasks, in one transaction.
+ * Steps report here instead of writing, so the row always shows how far the last pass got and why it stopped,
+ * and a pass that changes nothing writes nothing it does not mean to.
+ */
+export class StatusWriter {
+  private row: RowPatch = {};
+  private taskPatch: TaskPatch | undefined;
+  private list: Condition[];
+  private conditionsChanged = false;
+  private fingerprint: string | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly ws: Pick<Workspace, 'id' | 'conditions'>,
+  ) {
+    this.list = ws.conditions;
+  }
+
+  condition(c: Omit<Condition, 'lastTransitionTime'>) {
+    this.list = withCondition(this.list, c);
+    this.conditionsChanged = true;
+  }
+
+  drop(type: string) {
+    if (!this.list.some((c) => c.type === type)) return;
+    this.list = this.list.filter((c) => c.type !== type);
+    this.conditionsChanged = true;
+  }
+
+  set(patch: RowPatch) {
+    Object.assign(this.row, patch);
+  }
+
+  /** Progress of the workspace's open tasks; the last call of the pass is what gets written. */
+  task(status: TaskPatch['status'], progress: number, message: string) {
+    this.taskPatch = { status, progress, message };
+  }
+
+  /** The desired state this pass acts on (desired.ts), recorded with the verdict so the tick can skip it. */
+  observe(fingerprint: string) {
+    this.fingerprint = fingerprint;
+  }
+
+  /** Still converging: the task shows how far, and the returned Requeue asks to be called again. */
+  waiting(progress: number, message: string, reason: string): Requeue {
+    this.task('running', progress, message);
+    return new Requeue(message, reason);
+  }
+
+  /**
+   * One step of the pass, working toward condition `type` (null: none). If it fails, that condition becomes False
+   * with the failure's reason before the error propagates; with `host`, the host API's refusals become terminal.
+   * A Requeue passes through: the step has already said what it waits for.
+   */
+  async step<T>(type: string | null, run: () => Promise<T>, opts: { host?: boolean } = {}): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof Requeue) throw err;
+      const e = opts.host ? terminalIfRefused(err) : err;
+      if (type) this.condition({ type, status: 'False', ...failureOf(e) });
+      throw e;
+    }
+  }
+
+  /** The pass reached the end: serving, with what it observed. */
+  running(patch: Pick<RowPatch, 'observedGeneration' | 'endpoint' | 'endpointCa'>) {
+    this.set({ ...patch, status: 'RUNNING', statusMessage: null, ...this.settled() });
+    this.task('succeeded', 100, 'Workspace is running');
+  }
+
+  /** A TerminalError ended the pass: ERROR with its message, the task failed, not retried until a change. */
+  fail(err: TerminalError) {
+    this.set({ status: 'ERROR', statusMessage: err.message, ...this.settled() });
+    this.task('failed', 100, err.message);
+  }
+
+  private settled(): RowPatch {
+    return { reconciledHash: this.fingerprint ?? null, reconciledAt: new Date() };
+  }
+
+  /** Writes what was collected (nothing when nothing was); safe to call again. */
+  async flush() {
+    const conditions = this.conditionsChanged ? { conditions: withReadySummary(this.list) } : {};
+    const row = { ...this.row, ...conditions };
+    const task = this.taskPatch;
+    this.row = {};
+    this.taskPatch = undefined;
+    this.conditionsChanged = false;
+    if (!Object.keys(row).length && !task) return;
+    const updatedAt = new Date();
+    await this.db.transaction(async (tx) => {
+      if (Object.keys(row).length)
+        await tx
+          .update(workspaces)
+          .set({ ...row, updatedAt })
+          .where(eq(workspaces.id, this.ws.id));
+      if (task)
+        await tx
+          .update(tasks)
+          .set({ ...task, updatedAt })
+          .where(and(eq(tasks.resourceId, this.ws.id), inArray(tasks.status, ['pending', 'running'])));
+    });
+  }
+}

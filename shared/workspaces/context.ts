@@ -1,0 +1,10 @@
+import type { Authz } from '../authz';
+import type { Db } from '../db';
+import type { NodePool } from '../k8s/nodes';
+
+/**
+ * What the workspace verbs work through; each verb takes `(ctx, actor, input)` and names the part of this it needs.
+ * Changes to who may do what (members, group members, group moves) go through `authz`, whose cache is bumped after
+ * their commit. `nodes` claims dedicated nodes on the host cluster; without it a workspace cannot have any (409).
+ */
+export type WorkspacesContext = { db: Db; authz: Authz; nodes?: NodePool };
