@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure PostgreSQL (5432), Redis (6379) and NATS with JetStream (4222) answer on 127.0.0.1, and that the
-# SMTP server the tests start themselves (Debian's python3-aiosmtpd) is installed.
+# SMTP server the tests start themselves (Debian's python3-aiosmtpd) and the browser the console's end-to-end
+# tests drive (Debian's chromium, /usr/bin/chromium) are installed.
 # A stopped service is started; a missing one is installed from Debian's packages first (needs root),
 # so `npm test` also passes on a bare machine.
 set -euo pipefail
@@ -22,10 +23,10 @@ wait_up() { # name port
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 APT_UPDATED=""
-install_pkgs() {
+install_pkgs() { # [--no-install-recommends] package…
   if ! command -v apt-get >/dev/null; then log "cannot install $*: apt-get not found"; exit 1; fi
   if [ -z "$APT_UPDATED" ]; then log "apt-get update"; $SUDO apt-get update -qq; APT_UPDATED=1; fi
-  log "installing $*"
+  log "installing $(echo "$@" | sed 's/--[a-z-]* //g')"
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
 }
 
@@ -69,7 +70,18 @@ ensure_aiosmtpd() {
   install_pkgs python3-aiosmtpd
 }
 
+# Not a service either: shared/testing/chromium.ts launches Chromium with playwright-core (no browser download)
+# and trusts the test platform's CA through an NSS database it writes with certutil (libnss3-tools).
+ensure_chromium() {
+  local pkgs=()
+  [ -x /usr/bin/chromium ] || pkgs+=(chromium)
+  command -v certutil >/dev/null || pkgs+=(libnss3-tools)
+  [ ${#pkgs[@]} = 0 ] && { log "Chromium and certutil are installed"; return; }
+  install_pkgs --no-install-recommends "${pkgs[@]}"
+}
+
 ensure_postgres
 ensure_redis
 ensure_nats
 ensure_aiosmtpd
+ensure_chromium

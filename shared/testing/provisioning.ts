@@ -26,11 +26,13 @@ export function useProvisioning(env: () => Record<string, string> = () => ({})) 
   const caFile = join(dir, 'issuer-ca.pem');
   let server: Server | undefined;
   let port = 0;
+  let caPem = '';
   let handler: (req: never, res: never) => void = () => {};
   beforeAll(async () => {
     const ca = await createCertificateAuthority('hexabase-public-ca');
     const tls = await ca.issue({ cn: 'localhost', ips: ['127.0.0.1'] });
     writeFileSync(caFile, ca.certPem);
+    caPem = ca.certPem;
     server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) =>
       handler(req as never, res as never),
     );
@@ -99,6 +101,8 @@ export function useProvisioning(env: () => Record<string, string> = () => ({})) 
     applyWith,
     kube,
     publicUrl: () => `https://127.0.0.1:${port}`,
+    /** The public URL's CA (PEM), for clients that must trust it: kubectl has it in kubeconfigs, browsers need it. */
+    caPem: () => caPem,
   };
 }
 
