@@ -5,6 +5,7 @@
 // are reported beside it. A bundle over its budget fails the build and the metafile says what it carries.
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 
 const KB = 1000;
@@ -26,6 +27,28 @@ const K8S_CLIENT = 'shared/k8s/rest.ts';
 const DOCUMENTS = new Set(['docs']);
 
 const root = new URL('.', import.meta.url).pathname;
+
+// The web console's browser code (functions/console/ui) is built beside its function's bundle, into
+// dist/functions/console/assets, with the options the function uses when it builds them in memory
+// (functions/console/ui-build.json). Its budget is what the first screen downloads: the script, gzipped.
+const CONSOLE_FIRST_SCREEN_GZIP = 150 * KB;
+
+async function buildConsoleAssets(outdir) {
+  const options = JSON.parse(readFileSync(join(root, 'functions/console/ui-build.json'), 'utf8'));
+  const result = await esbuild.build({
+    ...options,
+    absWorkingDir: root,
+    outdir: join(outdir, 'assets'),
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const js = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'));
+  const gzipped = js.reduce((sum, f) => sum + gzipSync(readFileSync(join(root, f))).length, 0);
+  return {
+    gzipped,
+    problems: gzipped > CONSOLE_FIRST_SCREEN_GZIP ? ['console UI script over its budget'] : [],
+  };
+}
 const names = readdirSync(join(root, 'functions'), { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join(root, 'functions', d.name, 'index.ts')))
   .map((d) => d.name)
@@ -182,10 +205,13 @@ async function buildFunction(name) {
     plugins: [zodOpenApiLean({ documents: DOCUMENTS.has(name) }), unusedFeatures],
     // pg-native: optional accelerator of pg. PGlite and its drizzle driver: only for `npm start` and tests,
     // loaded lazily (shared/db/client.ts); a deployed function always has DATABASE_URL.
-    external: ['pg-native', '@electric-sql/pglite', 'drizzle-orm/pglite', 'drizzle-orm/pglite/*'],
+    // esbuild: only the console imports it, lazily, to build its UI when no prebuilt assets exist (npm start
+    // under tsx, tests); a bundle always has them beside it.
+    external: ['pg-native', '@electric-sql/pglite', 'drizzle-orm/pglite', 'drizzle-orm/pglite/*', 'esbuild'],
   });
   // Migrations travel with every bundle: any function may be the one a deployment tells to migrate.
   cpSync(join(root, 'migrations'), join(outdir, 'migrations'), { recursive: true });
+  const ui = name === 'console' ? await buildConsoleAssets(outdir) : undefined;
   const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.mjs'));
   const bytes = outputs.reduce((sum, [, o]) => sum + o.bytes, 0);
   // What a cold start loads before it listens: the entry and the chunks it imports statically.
@@ -196,7 +222,7 @@ async function buildFunction(name) {
   ];
   const atStart = startFiles.reduce((sum, file) => sum + result.metafile.outputs[file].bytes, 0);
   const carriesK8s = outputs.some(([, o]) => Object.keys(o.inputs).includes(K8S_CLIENT));
-  const problems = [];
+  const problems = [...(ui?.problems ?? [])];
   if (atStart > budget(name))
     problems.push(`loads ${kb(atStart).trim()} at start, over its budget of ${budget(name) / KB} KB`);
   if (NOT_YET_MET[name] && atStart <= target(name))
@@ -206,6 +232,7 @@ async function buildFunction(name) {
   }
   return {
     name,
+    ui,
     bytes,
     atStart,
     startFiles,
@@ -224,6 +251,10 @@ for (const b of built) {
       (NOT_YET_MET[b.name] ? ` (target ${target(b.name) / KB} KB: not met)` : '') +
       `  (${kb(b.bytes).trim()} with ${b.chunks} lazy chunks)  dist/functions/${b.name}/index.mjs`,
   );
+  if (b.ui)
+    console.log(
+      `  console UI: ${kb(b.ui.gzipped).trim()} of script gzipped, of ${CONSOLE_FIRST_SCREEN_GZIP / KB} KB  dist/functions/console/assets/`,
+    );
   if (!b.problems.length) continue;
   console.error(`  ${b.name}: ${b.problems.join('; ')}. Largest packages and folders loaded at start:`);
   const { packages, files } = breakdown(b.metafile, b.startFiles);

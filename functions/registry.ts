@@ -4,6 +4,8 @@ import { buildOpenApiDocument } from '../shared/http/openapi-document';
 import type { Platform } from '../shared/platform';
 import * as auth from './auth/app';
 import * as authDeps from './auth/deps';
+import * as consoleApp from './console/app';
+import * as consoleDeps from './console/deps';
 import * as deadLetters from './dead-letters/app';
 import * as deadLettersDeps from './dead-letters/deps';
 import * as docs from './docs/app';
@@ -60,6 +62,7 @@ export const functionRegistry = {
   oidc: fn(oidc.operations, oidc.createOidcApp, oidcDeps.fromPlatform),
   plans: fn(plans.operations, plans.createPlansApp, plansDeps.fromPlatform),
   docs: fn(docs.operations, docs.createDocsApp, docsDeps.fromPlatform),
+  console: fn(consoleApp.operations, consoleApp.createConsoleApp, consoleDeps.fromPlatform),
 } satisfies Record<string, FunctionModule>;
 
 export type FunctionName = keyof typeof functionRegistry;

@@ -11,8 +11,9 @@ bash scripts/ensure-services.sh
 step "lint (biome)"
 npx biome check .
 
-step "typecheck (tsc --noEmit)"
+step "typecheck (tsc --noEmit, and the console UI's own project)"
 npx tsc --noEmit
+npx tsc --noEmit -p functions/console/ui
 
 step "Kubernetes binaries (built from upstream Go modules when missing; cold build takes a while)"
 bash scripts/testenv/build.sh >/dev/null

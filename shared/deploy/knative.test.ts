@@ -73,6 +73,29 @@ describe('Knative manifests from the route table', () => {
     },
   );
 
+  it.each(['traefik', 'nginx'] as const)(
+    'route the root prefix (the console) to every path, as the least specific %s rule',
+    (ingressController) => {
+      const opts = { ...DEFAULTS, ingressController };
+      const all = ingress(routeTable, opts);
+      const root = all.find((i) => i.metadata.name === 'hexabase-console')!;
+      const path = root.spec.rules[0]!.http.paths[0]!.path;
+      const re = new RegExp(path.startsWith('^') ? path : `^${path}`);
+      for (const p of ['/', '/workspaces/ws-1', '/assets/app-X.js']) expect(re.test(p), p).toBe(true);
+      if (ingressController === 'traefik') {
+        const prio = (i: (typeof all)[number]) =>
+          Number(i.metadata.annotations['traefik.ingress.kubernetes.io/router.priority']);
+        for (const other of all.filter((i) => i !== root)) expect(prio(other)).toBeGreaterThan(prio(root));
+      } else {
+        // ingress-nginx tries regex locations longest first: `/` is the shortest of all.
+        const lengths = all
+          .filter((i) => i !== root)
+          .flatMap((i) => i.spec.rules[0]!.http.paths.map((p) => p.path.length));
+        expect(Math.min(...lengths)).toBeGreaterThan(path.length);
+      }
+    },
+  );
+
   it('are committed in their generated form (run `npm run manifests` after changing the route table)', () => {
     const committed = readFileSync(join(import.meta.dirname, '../../knative/functions.yaml'), 'utf8');
     expect(committed).toBe(renderFunctions());

@@ -73,7 +73,8 @@ export function knativeService(
   };
 }
 
-const toRegex = (prefix: string) => `${prefix.replaceAll('*', '[^/]+')}(/|$)`;
+// The root prefix (the console) is every path: `/` itself, the least specific pattern (lowest priority).
+const toRegex = (prefix: string) => (prefix === '/' ? '/' : `${prefix.replaceAll('*', '[^/]+')}(/|$)`);
 const upstream = (route: FunctionRoute, opts: DeployOptions) =>
   `hexabase-${route.name}.${opts.namespace}.svc.cluster.local`;
 

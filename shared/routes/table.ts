@@ -3,7 +3,8 @@
  * and the Knative manifests are all derived from this list, so adding a function means adding one row here.
  *
  * A prefix matches whole path segments; `*` stands for exactly one segment (an id). The most specific prefix wins:
- * more segments first, then fewer wildcards.
+ * more segments first, then fewer wildcards. The root prefix `/` (the web console) has no segment: it is the least
+ * specific of all, so it gets only the paths no other row claims.
  */
 export type FunctionRoute = {
   name: string;
@@ -72,6 +73,12 @@ export const routeTable: FunctionRoute[] = [
     name: 'docs',
     description: 'OpenAPI document and API reference',
     prefixes: ['/api/v1/openapi.json', '/api/v1/docs'],
+  },
+  {
+    name: 'console',
+    description:
+      'Web console: the single-page app and its assets, at the root (every path no other row claims)',
+    prefixes: ['/'],
   },
 ];
 

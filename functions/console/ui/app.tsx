@@ -1,0 +1,139 @@
+import { useEffect } from 'preact/hooks';
+import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
+import { Loading } from './components/feedback';
+import { ThemePicker } from './components/theme';
+import { CreateWorkspace } from './pages/create-workspace';
+import { ComingLater } from './pages/later';
+import { NotFound } from './pages/not-found';
+import { Settings } from './pages/settings';
+import { SignIn } from './pages/sign-in';
+import { Tokens } from './pages/tokens';
+import { WorkspacePage } from './pages/workspace';
+import { Workspaces } from './pages/workspaces';
+import { SessionProvider, useSession, useSignedIn } from './session';
+
+/** Links the router handles in the page; the API, sign-in and issuer paths are real navigations. */
+const SCOPE = /^\/(?!(api|auth|oidc|webhooks)(\/|$))/;
+
+export function App() {
+  return (
+    <LocationProvider scope={SCOPE}>
+      <SessionProvider>
+        <Screens />
+      </SessionProvider>
+    </LocationProvider>
+  );
+}
+
+function Screens() {
+  const session = useSession();
+  if (session.status === 'loading')
+    return (
+      <main id="main" class="centered">
+        <Loading what="Hexabase" />
+      </main>
+    );
+  if (session.status === 'signed-out')
+    return (
+      <main id="main" class="centered">
+        <SignIn />
+      </main>
+    );
+  return <Shell />;
+}
+
+function Redirect({ to }: { to: string }) {
+  const { route } = useLocation();
+  useEffect(() => route(to, true), [to]);
+  return null;
+}
+
+const NAV = [
+  { href: '/workspaces', label: 'Workspaces' },
+  { href: '/settings', label: 'Settings' },
+  { href: '/tokens', label: 'Tokens' },
+  { href: '/billing', label: 'Billing' },
+  { href: '/usage', label: 'Usage' },
+];
+
+function Shell() {
+  const session = useSignedIn();
+  const { path, route } = useLocation();
+  return (
+    <>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="top">
+        <a class="brand" href="/workspaces">
+          Hexabase
+        </a>
+        {session.me.organizations.length > 0 && (
+          <span class="org-switcher">
+            <label for="org">Organization</label>
+            <select
+              id="org"
+              value={session.org?.id}
+              onChange={(e) => {
+                session.selectOrg(e.currentTarget.value);
+                route('/workspaces');
+              }}
+            >
+              {session.me.organizations.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.name}
+                </option>
+              ))}
+            </select>
+          </span>
+        )}
+        <span class="spacer" />
+        <ThemePicker />
+        <span class="who" title={session.me.email}>
+          {session.me.displayName || session.me.email}
+        </span>
+        <button
+          type="button"
+          class="secondary"
+          onClick={async () => {
+            await session.signOut();
+            route('/', true);
+          }}
+        >
+          Sign out
+        </button>
+      </header>
+      <div class="layout">
+        <nav aria-label="Main">
+          <ul>
+            {NAV.map((n) => (
+              <li key={n.href}>
+                <a
+                  href={n.href}
+                  aria-current={path === n.href || path.startsWith(`${n.href}/`) ? 'page' : undefined}
+                >
+                  {n.label}
+                  {(n.href === '/billing' || n.href === '/usage') && <span class="soon"> (later)</span>}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main id="main" tabIndex={-1}>
+          <Router>
+            <Route path="/" component={() => <Redirect to="/workspaces" />} />
+            <Route path="/sign-in" component={() => <Redirect to="/workspaces" />} />
+            <Route path="/workspaces" component={Workspaces} />
+            <Route path="/workspaces/new" component={CreateWorkspace} />
+            <Route path="/workspaces/:wsId" component={WorkspacePage} />
+            <Route path="/settings" component={Settings} />
+            <Route path="/tokens" component={Tokens} />
+            <Route path="/billing" component={() => <ComingLater title="Billing" />} />
+            <Route path="/usage" component={() => <ComingLater title="Usage" />} />
+            <Route default component={NotFound} />
+          </Router>
+        </main>
+      </div>
+    </>
+  );
+}
