@@ -58,6 +58,7 @@ describe('the console, end to end in Chromium', () => {
 
   let owner: Page;
   let wsId = '';
+  let kubeconfig = '';
   const wsName = 'demo';
 
   it('signs in with development sign-in and shows the empty workspaces of the new organization', async () => {
@@ -118,7 +119,7 @@ describe('the console, end to end in Chromium', () => {
       owner.getByRole('button', { name: 'Download kubeconfig' }).click(),
     ]);
     expect(download.suggestedFilename()).toBe(`${wsId}.kubeconfig`);
-    const kubeconfig = readFileSync((await download.path())!, 'utf8');
+    kubeconfig = readFileSync((await download.path())!, 'utf8');
     expect(kubeconfig).not.toContain('client-key-data'); // never the admin credential
 
     const who = await p.kubectlWith(
@@ -134,6 +135,107 @@ describe('the console, end to end in Chromium', () => {
     expect(created.code, created.stderr).toBe(0);
     const listed = await p.kubectlWith(kubeconfig, 'get', 'namespaces', '-o', 'name');
     expect(listed.stdout).toContain('namespace/from-the-console');
+  });
+
+  it('builds groups, nested projects, a custom role and an inherited assignment; kubectl sees the namespaces', {
+    timeout: 10 * MINUTES,
+  }, async () => {
+    expect(kubeconfig, 'needs the kubeconfig of the previous test').not.toBe('');
+    const tab = (name: string) =>
+      owner.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name });
+    const settled = () =>
+      expect
+        .poll(() =>
+          owner
+            .getByRole('status')
+            .filter({ hasText: /^Loading/ })
+            .count(),
+        )
+        .toBe(0);
+
+    await tab('Members').click();
+    await owner.getByRole('heading', { name: 'Members', level: 2 }).waitFor();
+    expect(await tab('Members').getAttribute('aria-current')).toBe('page');
+    await owner.getByRole('rowheader', { name: 'Ada Lovelace' }).waitFor();
+    await settled();
+    await capture(owner, 'workspace-members');
+
+    await tab('Groups').click();
+    await owner.getByLabel('New group name').fill('developers');
+    await owner.getByRole('button', { name: 'Create group' }).click();
+    await owner.getByRole('button', { name: 'developers', exact: true }).click();
+    await owner.getByRole('heading', { name: 'Group developers' }).waitFor();
+    await settled();
+    await capture(owner, 'workspace-groups');
+
+    await tab('Projects').click();
+    await owner.getByText('No projects yet.').waitFor();
+    const createProject = async (name: string, parent?: string) => {
+      await owner.getByLabel('Project name').fill(name);
+      if (parent) await owner.getByLabel('Parent project').selectOption({ label: parent });
+      const created = owner.waitForResponse(
+        (r) => r.request().method() === 'POST' && /\/workspaces\/[^/]+\/projects$/.test(r.url()),
+      );
+      await owner.getByRole('button', { name: 'Create project' }).click();
+      const answer = await created;
+      expect(answer.status()).toBe(201);
+      await owner.getByRole('link', { name, exact: true }).waitFor();
+      return ((await answer.json()) as { namespace: string }).namespace;
+    };
+    const parentNs = await createProject('frontend');
+    const childNs = await createProject('frontend-web', 'frontend');
+    // The child is listed inside its parent's item: the tree is nested lists.
+    await owner
+      .getByRole('listitem')
+      .filter({ has: owner.getByRole('link', { name: 'frontend', exact: true }) })
+      .getByRole('link', { name: 'frontend-web' })
+      .waitFor();
+    await capture(owner, 'workspace-projects');
+
+    await owner.getByRole('link', { name: 'frontend', exact: true }).click();
+    await owner.getByRole('heading', { name: 'Project frontend' }).waitFor();
+    await owner.getByRole('button', { name: 'New role' }).click();
+    await owner.getByLabel('Role name').fill('pod-reader');
+    await owner.getByLabel('Resources', { exact: true }).fill('pods');
+    await owner.getByRole('checkbox', { name: 'get', exact: true }).check();
+    await owner.getByRole('checkbox', { name: 'list', exact: true }).check();
+    await capture(owner, 'project-role-editor');
+    await owner.getByRole('button', { name: 'Create role' }).click();
+    await owner.getByRole('rowheader', { name: 'pod-reader' }).waitFor();
+    await owner.getByLabel('Group to assign').selectOption({ label: 'developers' });
+    await owner.getByLabel('Role to assign').selectOption({ label: 'pod-reader' });
+    await owner.getByRole('button', { name: 'Assign role' }).click();
+    await owner.getByRole('button', { name: 'Unassign pod-reader from developers' }).waitFor();
+    await settled();
+    await capture(owner, 'project');
+
+    await owner.getByRole('link', { name: 'All projects' }).click();
+    await owner.getByRole('link', { name: 'frontend-web' }).click();
+    await owner.getByRole('heading', { name: 'Project frontend-web' }).waitFor();
+    const inherited = owner
+      .getByRole('row')
+      .filter({ has: owner.getByRole('rowheader', { name: 'developers' }) });
+    await inherited.getByRole('cell', { name: 'pod-reader' }).waitFor();
+    await inherited.getByText('Inherited from').waitFor();
+    await inherited.getByRole('link', { name: 'frontend' }).waitFor();
+    expect(await inherited.getByRole('button').count()).toBe(0); // unassigned where it was made
+    await settled();
+    await capture(owner, 'project-inherited');
+
+    // The provisioner syncs the projects' namespaces into the workspace: the admin's kubectl sees them.
+    await expect
+      .poll(async () => (await p.kubectlWith(kubeconfig, 'get', 'namespaces', '-o', 'name')).stdout, {
+        timeout: 5 * MINUTES,
+        interval: 2000,
+      })
+      .toSatisfy((out: string) => {
+        const names = out.split('\n');
+        return names.includes(`namespace/${parentNs}`) && names.includes(`namespace/${childNs}`);
+      });
+    await owner.getByRole('link', { name: 'All projects' }).click();
+    await expect
+      .poll(() => owner.getByText('PENDING', { exact: true }).count(), { timeout: 5 * MINUTES })
+      .toBe(0);
   });
 
   it('visits the other screens of the signed-in console', async () => {

@@ -60,7 +60,7 @@ export function signInChoice(input: {
           ? html`<form method="post" action="/auth/login/dev">
               <p><small>Development sign-in (this installation has HEXABASE_DEV_LOGIN on)</small></p>
               <input type="hidden" name="returnTo" value="${input.returnTo}" />
-              <input type="email" name="email" placeholder="you@example.com" required />
+              <input type="email" name="email" aria-label="Email" placeholder="you@example.com" required />
               <button type="submit">Continue</button>
             </form>`
           : ''

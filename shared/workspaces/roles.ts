@@ -1,5 +1,4 @@
 import { and, asc, eq } from 'drizzle-orm';
-import * as z from 'zod';
 import type { Db } from '../db';
 import { isUniqueViolation } from '../db/errors';
 import { roles } from '../db/schema';
@@ -9,30 +8,10 @@ import type { Actor } from '../orgs/context';
 import type { WorkspaceAccess } from './access';
 import { recordChange } from './changes';
 import type { WorkspacesContext } from './context';
+import type { PolicyRuleT } from './policy-rule';
 import { PROJECT_PRESET_ROLES, PROJECT_PRESET_RULES, type ProjectPresetRole } from './presets';
 
-const VERBS = [
-  'get',
-  'list',
-  'watch',
-  'create',
-  'update',
-  'patch',
-  'delete',
-  'deletecollection',
-  '*',
-] as const;
-
-/** A Kubernetes PolicyRule as a namespaced Role accepts it; nonResourceURLs only exist on ClusterRoles. */
-export const PolicyRule = z
-  .object({
-    apiGroups: z.array(z.string().max(253)).min(1),
-    resources: z.array(z.string().min(1).max(253)).min(1),
-    verbs: z.array(z.enum(VERBS)).min(1),
-    resourceNames: z.array(z.string().min(1).max(253)).optional(),
-  })
-  .strict();
-export type PolicyRuleT = z.infer<typeof PolicyRule>;
+export { PolicyRule, type PolicyRuleT } from './policy-rule';
 
 export type RoleView = { id: string; name: string; preset: boolean; rules: PolicyRuleT[] };
 

@@ -5,10 +5,11 @@ import { ThemePicker } from './components/theme';
 import { CreateWorkspace } from './pages/create-workspace';
 import { ComingLater } from './pages/later';
 import { NotFound } from './pages/not-found';
+import { CreateOrganization, Organizations } from './pages/organizations';
 import { Settings } from './pages/settings';
 import { SignIn } from './pages/sign-in';
 import { Tokens } from './pages/tokens';
-import { WorkspacePage } from './pages/workspace';
+import { WorkspacePage } from './pages/workspace/index';
 import { Workspaces } from './pages/workspaces';
 import { SessionProvider, useSession, useSignedIn } from './session';
 
@@ -51,6 +52,7 @@ function Redirect({ to }: { to: string }) {
 const NAV = [
   { href: '/workspaces', label: 'Workspaces' },
   { href: '/settings', label: 'Settings' },
+  { href: '/organizations', label: 'Organizations' },
   { href: '/tokens', label: 'Tokens' },
   { href: '/billing', label: 'Billing' },
   { href: '/usage', label: 'Usage' },
@@ -87,6 +89,9 @@ function Shell() {
             </select>
           </span>
         )}
+        <a class="new-org" href="/organizations/new">
+          New organization
+        </a>
         <span class="spacer" />
         <ThemePicker />
         <span class="who" title={session.me.email}>
@@ -126,7 +131,11 @@ function Shell() {
             <Route path="/workspaces" component={Workspaces} />
             <Route path="/workspaces/new" component={CreateWorkspace} />
             <Route path="/workspaces/:wsId" component={WorkspacePage} />
+            <Route path="/workspaces/:wsId/:section" component={WorkspacePage} />
+            <Route path="/workspaces/:wsId/projects/:projectId" component={WorkspacePage} />
             <Route path="/settings" component={Settings} />
+            <Route path="/organizations" component={Organizations} />
+            <Route path="/organizations/new" component={CreateOrganization} />
             <Route path="/tokens" component={Tokens} />
             <Route path="/billing" component={() => <ComingLater title="Billing" />} />
             <Route path="/usage" component={() => <ComingLater title="Usage" />} />

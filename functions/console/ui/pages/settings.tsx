@@ -1,28 +1,57 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, fieldErrorsOf, type Problem, problemOf, type Schemas } from '../api/client';
-import { describedBy, ErrorMessage, Field, formatDate, Loading } from '../components/feedback';
+import { api, fieldErrorsOf, type Problem, problemOf } from '../api/client';
+import { describedBy, ErrorMessage, Field } from '../components/feedback';
 import { Page } from '../components/page';
 import { useSignedIn } from '../session';
+import { AuditLog } from './settings/audit-log';
+import { Members, useMembers } from './settings/members';
 
-type Member = Schemas['OrganizationMember'];
-type Invitation = Schemas['Invitation'];
-
-/** The chosen organization: its name (admins rename it), its members and roles, and invitations (admins). */
+/**
+ * The chosen organization: its name (admins rename it), its members and roles, pending invitations (admins change
+ * roles, remove, cancel and invite) and the audit log (admins).
+ */
 export function Settings() {
   const session = useSignedIn();
   const org = session.org;
-  if (!org) return <Page title="Organization settings">{<p>You belong to no organization.</p>}</Page>;
+  if (!org)
+    return (
+      <Page title="Organization settings">
+        <p>
+          You belong to no organization. <a href="/organizations">Create one</a>.
+        </p>
+      </Page>
+    );
+  return <OrgSettings key={org.id} />;
+}
+
+function OrgSettings() {
+  const session = useSignedIn();
+  const org = session.org!;
   const admin = org.role === 'admin';
+  const list = useMembers(org.id);
+  const [version, setVersion] = useState(0);
+  const changed = (self: boolean) => {
+    setVersion((v) => v + 1);
+    if (self) void session.reload();
+  };
   return (
     <Page title="Organization settings">
       {admin ? (
-        <Rename orgId={org.id} name={org.name} onRenamed={session.reload} />
+        <Rename
+          orgId={org.id}
+          name={org.name}
+          onRenamed={async () => {
+            await session.reload();
+            changed(false);
+          }}
+        />
       ) : (
         <p>
           Organization: <strong>{org.name}</strong> (you are a member; admins change its settings).
         </p>
       )}
-      <Members orgId={org.id} admin={admin} />
+      <Members orgId={org.id} admin={admin} myUserId={session.me.id} list={list} onChanged={changed} />
+      {admin && <AuditLog orgId={org.id} members={list.members ?? []} version={version} />}
     </Page>
   );
 }
@@ -64,113 +93,6 @@ function Rename({ orgId, name, onRenamed }: { orgId: string; name: string; onRen
           <span role="status">{saved ? 'Saved.' : ''}</span>
         </div>
       </form>
-    </section>
-  );
-}
-
-function Members({ orgId, admin }: { orgId: string; admin: boolean }) {
-  const [members, setMembers] = useState<Member[] | undefined>(undefined);
-  const [invitations, setInvitations] = useState<Invitation[]>([]);
-  const [listProblem, setListProblem] = useState<Problem | undefined>(undefined);
-  const [email, setEmail] = useState('');
-  const [role, setRole] = useState<'admin' | 'member'>('member');
-  const [problem, setProblem] = useState<Problem | undefined>(undefined);
-  const errors = fieldErrorsOf(problem);
-
-  const load = async () => {
-    const { data, error, response } = await api
-      .GET('/api/v1/organizations/{orgId}/users', { params: { path: { orgId }, query: { limit: 200 } } })
-      .catch(() => ({ data: undefined, error: undefined, response: undefined }));
-    if (!data) return setListProblem(problemOf(error, response));
-    setMembers(data.items);
-    setInvitations(data.pendingInvitations);
-  };
-  useEffect(() => {
-    setMembers(undefined);
-    void load();
-  }, [orgId]);
-
-  const invite = async (e: Event) => {
-    e.preventDefault();
-    setProblem(undefined);
-    const { data, error, response } = await api
-      .POST('/api/v1/organizations/{orgId}/users', { params: { path: { orgId } }, body: { email, role } })
-      .catch(() => ({ data: undefined, error: undefined, response: undefined }));
-    if (!data) return setProblem(problemOf(error, response));
-    setEmail('');
-    void load();
-  };
-
-  return (
-    <section aria-labelledby="members">
-      <h2 id="members">Members</h2>
-      <ErrorMessage problem={listProblem} />
-      {members === undefined ? (
-        !listProblem && <Loading what="members" />
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">Joined</th>
-              </tr>
-            </thead>
-            <tbody>
-              {members.map((m) => (
-                <tr key={m.userId}>
-                  <th scope="row">{m.displayName}</th>
-                  <td>{m.email}</td>
-                  <td>{m.role}</td>
-                  <td>{formatDate(m.joinedAt)}</td>
-                </tr>
-              ))}
-              {invitations.map((i) => (
-                <tr key={i.id}>
-                  <th scope="row" class="muted">
-                    (invited)
-                  </th>
-                  <td>{i.email}</td>
-                  <td>{i.role}</td>
-                  <td>pending until {formatDate(i.expiresAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {admin && (
-        <form onSubmit={invite} class="card stack" aria-labelledby="invite">
-          <h3 id="invite">Invite someone</h3>
-          <ErrorMessage problem={problem} />
-          <Field id="invite-email" label="Email address" error={errors.email}>
-            <input
-              id="invite-email"
-              type="email"
-              required
-              maxLength={254}
-              value={email}
-              onInput={(e) => setEmail(e.currentTarget.value)}
-              {...describedBy('invite-email', errors.email)}
-            />
-          </Field>
-          <Field id="invite-role" label="Role" error={errors.role}>
-            <select
-              id="invite-role"
-              value={role}
-              onChange={(e) => setRole(e.currentTarget.value === 'admin' ? 'admin' : 'member')}
-            >
-              <option value="member">Member</option>
-              <option value="admin">Admin</option>
-            </select>
-          </Field>
-          <div class="actions">
-            <button type="submit">Invite</button>
-          </div>
-        </form>
-      )}
     </section>
   );
 }
