@@ -144,14 +144,14 @@ describe('organization screens, end to end in Chromium', () => {
       b = await (await chrome.newContext()).newPage();
       await b.goto(link.href);
       await heading(b, 'Sign in to answer your invitation').waitFor();
-      await capture(b, 'invitation-sign-in', ['light']);
+      await capture(b, 'invitation-sign-in');
       await b.getByLabel('Email').fill(charles);
       await b.getByRole('button', { name: 'Continue' }).click();
       await heading(b, 'Join Analytical Engines?').waitFor();
-      await capture(b, 'invitation', ['light']);
+      await capture(b, 'invitation');
       await b.getByRole('button', { name: 'Accept' }).click();
       await heading(b, 'You joined Analytical Engines').waitFor();
-      await capture(b, 'invitation-accepted', ['light']);
+      await capture(b, 'invitation-accepted');
     });
 
     it('shows the new member to the admin, who changes their role', async () => {

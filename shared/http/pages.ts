@@ -19,6 +19,14 @@ export function page({ title, body }: { title: string; body: unknown }) {
       button.primary { background: #1f6feb; border-color: #1f6feb; color: #fff; }
       input { width: 100%; box-sizing: border-box; padding: .6rem; font: inherit; }
       small { color: #57606a; }
+      :root { color-scheme: light dark; }
+      @media (prefers-color-scheme: dark) {
+        body { color: #e6edf3; background: #0d1117; }
+        a.button, button { border-color: #30363d; background: #161b22; }
+        button.primary { background: #1f6feb; border-color: #1f6feb; color: #fff; }
+        input { background: #0d1117; color: inherit; border: 1px solid #30363d; }
+        small { color: #8b949e; }
+      }
     </style>
   </head>
   <body>
