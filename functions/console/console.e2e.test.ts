@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalServer } from '../../scripts/local-server';
 import { type Backbone, startEventBackbone } from '../../shared/events/backbone';
-import { expectAccessible, screenshot, useBrowser } from '../../shared/testing/chromium';
+import { expectAccessible, expectFitsWidth, screenshot, useBrowser } from '../../shared/testing/chromium';
 import { useProvisioning } from '../../shared/testing/provisioning';
 
 const MINUTES = 60_000;
@@ -42,6 +42,7 @@ describe('the console, end to end in Chromium', () => {
       await screenshot(page, name);
     }
     await page.emulateMedia({ colorScheme: 'light' });
+    await expectFitsWidth(page, name).catch((err: Error) => findings.push(err.message));
   };
   const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name });
 

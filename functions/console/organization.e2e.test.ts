@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalServer } from '../../scripts/local-server';
 import { type Backbone, startEventBackbone } from '../../shared/events/backbone';
-import { expectAccessible, screenshot, useBrowser } from '../../shared/testing/chromium';
+import { expectAccessible, expectFitsWidth, screenshot, useBrowser } from '../../shared/testing/chromium';
 import { createCertificateAuthority } from '../../shared/testing/kube/pki';
 import { acceptLink, waitForMail } from '../../shared/testing/mail';
 import { usePlatform } from '../../shared/testing/platform';
@@ -69,6 +69,7 @@ describe('organization screens, end to end in Chromium', () => {
         await screenshot(page, name);
       }
       await page.emulateMedia({ colorScheme: 'light' });
+      await expectFitsWidth(page, name).catch((err: Error) => findings.push(err.message));
     };
     const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name });
     const noLoading = (page: Page) =>

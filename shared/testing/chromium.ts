@@ -192,3 +192,19 @@ export async function screenshot(page: Page, name: string, dir = SCREENSHOTS): P
   await page.screenshot({ path, fullPage: true, animations: 'disabled', caret: 'hide' });
   return path;
 }
+
+/**
+ * Lays the page out `width` px wide (a phone) and fails when it scrolls sideways; the viewport is restored after.
+ * Tables inside their own scrolling region do not count: only the document itself must fit.
+ */
+export async function expectFitsWidth(page: Page, screenName: string, width = 375): Promise<void> {
+  const before = page.viewportSize();
+  await page.setViewportSize({ width, height: before?.height ?? 800 });
+  try {
+    const scrollWidth = await page.evaluate<number>('document.documentElement.scrollWidth');
+    if (scrollWidth > width)
+      throw new Error(`${screenName} (${page.url()}): ${scrollWidth} px wide at a ${width} px viewport`);
+  } finally {
+    if (before) await page.setViewportSize(before);
+  }
+}
