@@ -80,8 +80,3 @@ export type EventData<T extends EventType> = z.infer<EventOf<T>['data']>;
 
 /** Both forms of the periodic tick; reconcile workers accept either. */
 export const TICKS = [EVENTS.reconcileTick, EVENTS.knativePing] as const;
-
-export const isTick = (type: string) => TICKS.some((t) => t.type === type);
-
-export const catalogued = (type: string): CatalogEvent | undefined =>
-  Object.values(EVENTS).find((e) => e.type === type);

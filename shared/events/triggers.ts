@@ -18,9 +18,6 @@ export const PROVISIONER_EVENTS = [
  */
 export type TriggerSpec = { name: string; function: string; path: string; types: string[] };
 
-/** The periodic tick in both forms: the local scheduler's type, and Knative PingSource's fixed one. */
-export const RECONCILE_TICK_TYPES: string[] = TICKS.map((t) => t.type);
-
 const typesOf = (...events: CatalogEvent[]) => events.map((e) => e.type);
 
 export const triggerTable: TriggerSpec[] = [
@@ -36,7 +33,7 @@ export const triggerTable: TriggerSpec[] = [
     path: '/events',
     types: typesOf(EVENTS.emailRequested),
   },
-  { name: 'key-rotation', function: 'key-rotation', path: '/events', types: RECONCILE_TICK_TYPES },
+  { name: 'key-rotation', function: 'key-rotation', path: '/events', types: typesOf(...TICKS) },
 ];
 
 export type DeliveryPolicy = { maxAttempts: number; backoffMs: number; timeoutMs: number };
