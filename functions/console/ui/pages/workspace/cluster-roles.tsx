@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { api, type Problem, type Schemas, type Workspace } from '../../api/client';
 import { ErrorMessage, Field, Loading } from '../../components/feedback';
-import { attempt, indent, useLoad } from './common';
+import { attempt, useLoad } from './common';
+import { TreeOptions } from './tree-options';
 
 type GroupTree = Schemas['GroupTree'];
 const CLUSTER_ROLES = ['hexabase:workspace-admin', 'hexabase:workspace-viewer'] as const;
@@ -92,12 +93,7 @@ export function ClusterRoles({
               value={groupId || groups[0]?.node.id}
               onChange={(e) => setGroupId(e.currentTarget.value)}
             >
-              {groups.map(({ node, depth }) => (
-                <option key={node.id} value={node.id}>
-                  {indent(depth)}
-                  {node.name}
-                </option>
-              ))}
+              <TreeOptions nodes={groups} />
             </select>
           </Field>
           <Field id="crb-role" label="Cluster role">

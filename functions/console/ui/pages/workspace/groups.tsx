@@ -2,8 +2,9 @@ import { useState } from 'preact/hooks';
 import { api, fieldErrorsOf, type Problem, type Schemas, type Workspace } from '../../api/client';
 import { describedBy, ErrorMessage, Field, Loading } from '../../components/feedback';
 import { ClusterRoles } from './cluster-roles';
-import { attempt, flatten, indent, useLoad } from './common';
+import { attempt, flatten, useLoad } from './common';
 import { GroupDetails } from './group-details';
+import { TreeOptions } from './tree-options';
 
 type GroupTree = Schemas['GroupTree'];
 
@@ -122,12 +123,7 @@ function CreateGroup({
       <Field id="group-parent" label="Parent group" error={errors.parentId}>
         <select id="group-parent" value={parentId} onChange={(e) => setParentId(e.currentTarget.value)}>
           <option value="">None (top level)</option>
-          {groups.map(({ node, depth }) => (
-            <option key={node.id} value={node.id}>
-              {indent(depth)}
-              {node.name}
-            </option>
-          ))}
+          <TreeOptions nodes={groups} />
         </select>
       </Field>
       <div class="actions">

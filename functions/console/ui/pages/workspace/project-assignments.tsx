@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { api, fieldErrorsOf, type Problem, type Schemas, type Workspace } from '../../api/client';
 import { describedBy, ErrorMessage, Field, Loading } from '../../components/feedback';
-import { attempt, flatten, indent, useLoad } from './common';
+import { attempt, flatten, useLoad } from './common';
+import { TreeOptions } from './tree-options';
 
 type Role = Schemas['ProjectRole'];
 
@@ -116,12 +117,7 @@ export function Assignments({
               onChange={(e) => setGroupId(e.currentTarget.value)}
               {...describedBy('assign-group', errors.groupId)}
             >
-              {all.map(({ node, depth }) => (
-                <option key={node.id} value={node.id}>
-                  {indent(depth)}
-                  {node.name}
-                </option>
-              ))}
+              <TreeOptions nodes={all} />
             </select>
           </Field>
           <Field id="assign-role" label="Role to assign" error={errors.roleId}>

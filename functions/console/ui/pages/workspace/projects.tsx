@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, fieldErrorsOf, type Problem, type Schemas, type Workspace } from '../../api/client';
 import { describedBy, ErrorMessage, Field, Loading } from '../../components/feedback';
-import { attempt, flatten, indent, useLoad } from './common';
+import { attempt, flatten, useLoad } from './common';
+import { TreeOptions } from './tree-options';
 
 type ProjectNode = Schemas['ProjectNode'];
 
@@ -77,12 +78,7 @@ export function Projects({ ws }: { ws: Workspace }) {
           <Field id="project-parent" label="Parent project" error={errors.parentId}>
             <select id="project-parent" value={parentId} onChange={(e) => setParentId(e.currentTarget.value)}>
               <option value="">None (top level)</option>
-              {all.map(({ node, depth }) => (
-                <option key={node.id} value={node.id}>
-                  {indent(depth)}
-                  {node.name}
-                </option>
-              ))}
+              <TreeOptions nodes={all} />
             </select>
           </Field>
           <div class="actions">
