@@ -123,6 +123,22 @@ export const envObject = z.object({
       message: 'expected a sender address: no-reply@example.com or "Hexabase <no-reply@example.com>"',
     })
     .optional(),
+  /** Billing (CONTRACT: Billing) is on when this is set; without it every plan is free to use. */
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, {
+      message: 'expected a Stripe secret key: sk_test_… or sk_live_…',
+    })
+    .optional(),
+  /** Verifies `Stripe-Signature` on /webhooks/stripe; without it every webhook is refused as badly signed. */
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/=]+$/, { message: 'expected a webhook signing secret: whsec_…' })
+    .optional(),
+  /** Another Stripe API base, such as stripe-mock's (`npm run stripe-mock`); unset means api.stripe.com. */
+  STRIPE_API_URL: urlWithProtocols(['http:', 'https:'], 'http(s)').optional(),
+  /** How long an organization's subscription may stay past due before its paid workspaces are suspended. */
+  HEXABASE_BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(90).default(7),
   /** Set in the cluster: where the relay forwards events (the Knative broker's ingress URL). */
   K_SINK: urlWithProtocols(['http:', 'https:'], 'http(s)').optional(),
 });

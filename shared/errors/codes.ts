@@ -98,6 +98,14 @@ export const ERROR_CODES = {
   // 422 when renaming or moving a default group; 409 when deleting one.
   DEFAULT_GROUP: [422, 409],
 
+  // Billing and Stripe's webhooks (shared/billing).
+  INVALID_RETURN_URL: 400,
+  INVALID_SIGNATURE: 400,
+  PAYMENT_METHOD_REQUIRED: 402,
+  BILLING_DISABLED: 409,
+  PLAN_NOT_FOR_SALE: 422,
+  BILLING_UNAVAILABLE: 503,
+
   // Event workers: seen in dead letters and logs rather than by API clients.
   INVALID_CLOUDEVENT: 400,
   UNEXPECTED_EVENT_TYPE: 400,

@@ -87,6 +87,12 @@ export class NotFoundError extends AppError<CodeOf<404>> {
   }
 }
 
+export class PaymentRequiredError extends AppError<CodeOf<402>> {
+  constructor(detail: string, code: CodeOf<402> = 'PAYMENT_METHOD_REQUIRED', options?: ErrorOptions) {
+    super(402, code, 'Payment Required', detail, options);
+  }
+}
+
 export class ConflictError extends AppError<CodeOf<409>> {
   constructor(detail: string, code: CodeOf<409> = 'CONFLICT', options?: ErrorOptions) {
     super(409, code, 'Conflict', detail, options);
@@ -105,9 +111,13 @@ export class RateLimitedError extends AppError<'RATE_LIMITED'> {
   }
 }
 
-export class DependencyUnavailableError extends AppError<'SERVICE_UNAVAILABLE'> {
-  constructor(detail = 'A dependency is unavailable; try again shortly.', options?: ErrorOptions) {
-    super(503, 'SERVICE_UNAVAILABLE', 'Service Unavailable', detail, options);
+export class DependencyUnavailableError extends AppError<CodeOf<503>> {
+  constructor(
+    detail = 'A dependency is unavailable; try again shortly.',
+    options?: ErrorOptions,
+    code: CodeOf<503> = 'SERVICE_UNAVAILABLE',
+  ) {
+    super(503, code, 'Service Unavailable', detail, options);
   }
 }
 

@@ -1,3 +1,4 @@
+export * from './billing';
 export * from './identity';
 export * from './ops';
 export * from './orgs';

@@ -69,14 +69,6 @@ export const deadLetters = pgTable(
   (t) => [index('dead_letters_open_idx').on(t.createdAt).where(sql`${t.replayedAt} is null`)],
 );
 
-export const stripeEvents = pgTable('stripe_events', {
-  id: text('id').primaryKey(),
-  type: text('type').notNull(),
-  payload: jsonb('payload').notNull(),
-  receivedAt: ts('received_at').notNull().defaultNow(),
-  processedAt: ts('processed_at'),
-});
-
 export const auditLog = pgTable(
   'audit_log',
   {

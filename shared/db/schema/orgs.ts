@@ -36,7 +36,6 @@ export const organizations = pgTable('organizations', {
   name: text('name').notNull(),
   /** The organization created for a person at first sign-in. */
   personal: boolean('personal').notNull().default(false),
-  stripeCustomerId: text('stripe_customer_id').unique(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });

@@ -26,6 +26,7 @@ export const workspaceStatus = pgEnum('workspace_status', [
   'UPDATING',
   'DELETING',
   'ERROR',
+  'SUSPENDED',
 ]);
 
 export type Condition = {
@@ -65,6 +66,11 @@ export const workspaces = pgTable(
     reconciledHash: text('reconciled_hash'),
     reconciledAt: ts('reconciled_at'),
     deletionRequestedAt: ts('deletion_requested_at'),
+    /**
+     * Set by billing when the organization stayed unpaid past the grace period: the provisioner scales the vCluster
+     * to zero (data kept) and the status is SUSPENDED until it is cleared.
+     */
+    suspendedAt: ts('suspended_at'),
     createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
