@@ -1,9 +1,11 @@
 import type { Operation } from '../shared/http/openapi';
 import * as auth from './auth/app';
+import * as billing from './billing/app';
 import * as oidc from './oidc/app';
 import * as organizations from './organizations/app';
 import * as plans from './plans/app';
 import * as projects from './projects/app';
+import * as stripeWebhooks from './stripe-webhooks/app';
 import * as workspaces from './workspaces/app';
 
 /**
@@ -19,4 +21,6 @@ export const apiOperations: Record<string, Operation<any>[]> = {
   projects: projects.operations,
   plans: plans.operations,
   oidc: oidc.operations,
+  billing: billing.operations,
+  'stripe-webhooks': stripeWebhooks.operations,
 };

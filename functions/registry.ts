@@ -4,6 +4,10 @@ import { buildOpenApiDocument } from '../shared/http/openapi-document';
 import type { Platform } from '../shared/platform';
 import * as auth from './auth/app';
 import * as authDeps from './auth/deps';
+import * as billing from './billing/app';
+import * as billingDeps from './billing/deps';
+import * as billingWorker from './billing-worker/app';
+import * as billingWorkerDeps from './billing-worker/deps';
 import * as consoleApp from './console/app';
 import * as consoleDeps from './console/deps';
 import * as deadLetters from './dead-letters/app';
@@ -24,6 +28,8 @@ import * as projects from './projects/app';
 import * as projectsDeps from './projects/deps';
 import * as provisioner from './provisioner/app';
 import * as provisionerDeps from './provisioner/deps';
+import * as stripeWebhooks from './stripe-webhooks/app';
+import * as stripeWebhooksDeps from './stripe-webhooks/deps';
 import * as workspaces from './workspaces/app';
 import * as workspacesDeps from './workspaces/deps';
 
@@ -54,6 +60,13 @@ export const functionRegistry = {
   ),
   workspaces: fn(workspaces.operations, workspaces.createWorkspacesApp, workspacesDeps.fromPlatform),
   projects: fn(projects.operations, projects.createProjectsApp, projectsDeps.fromPlatform),
+  billing: fn(billing.operations, billing.createBillingApp, billingDeps.fromPlatform),
+  'stripe-webhooks': fn(
+    stripeWebhooks.operations,
+    stripeWebhooks.createStripeWebhooksApp,
+    stripeWebhooksDeps.fromPlatform,
+  ),
+  'billing-worker': fn([], billingWorker.createBillingWorkerApp, billingWorkerDeps.fromPlatform),
   notifications: fn([], notifications.createNotificationsApp, notificationsDeps.fromPlatform),
   'dead-letters': fn([], deadLetters.createDeadLettersApp, deadLettersDeps.fromPlatform),
   provisioner: fn([], provisioner.createProvisionerApp, provisionerDeps.fromPlatform),

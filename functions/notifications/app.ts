@@ -1,9 +1,11 @@
+import { suspensionEmail } from '../../shared/billing/emails';
 import { EVENTS } from '../../shared/events/catalog';
 import { cloudEventHandler } from '../../shared/events/receive';
 import { type AppOptions, createApp } from '../../shared/http/app';
 import { invitationEmail } from '../../shared/orgs/invitation-links';
 import type { NotificationsDeps } from './deps';
 import { organizationInvitation } from './templates/organization-invitation';
+import { workspacesSuspended } from './templates/workspaces-suspended';
 
 /** Not an API operation: the dispatcher (Knative or local) posts CloudEvents here. */
 export const operations = [];
@@ -26,6 +28,13 @@ export function createNotificationsApp(deps: NotificationsDeps, app: AppOptions)
       consumer: 'notifications-email',
       accepts: [EVENTS.emailRequested],
       handle: async (tx, event) => {
+        if (event.data.template === 'workspaces-suspended') {
+          const log = deps.log.child({ eventId: event.id, orgId: event.data.organizationId });
+          const email = await suspensionEmail(tx, deps.orgs.publicUrl, event.data);
+          if (!email) return void log.info('no suspended workspace or verified admin left: no email sent');
+          for (const m of await workspacesSuspended(email)) await deps.mailer.send(m);
+          return void log.info({ recipients: email.to.length }, 'suspension email sent');
+        }
         const { invitationId, organizationId } = event.data;
         const log = deps.log.child({ eventId: event.id, invitationId, orgId: organizationId });
         const email = await invitationEmail({ ...deps.orgs, db: tx }, invitationId);

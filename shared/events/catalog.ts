@@ -20,6 +20,8 @@ const id = z.string().min(1);
 /** Ids only, never secrets: handlers reload state from the database. */
 const WorkspaceTask = z.object({ workspaceId: id, organizationId: id, taskId: id });
 
+const WorkspaceRef = z.object({ workspaceId: id, organizationId: id });
+
 /** A change the workspace's vCluster must reflect: the workspace plus the id of what changed (`groupId`, …). */
 const WorkspaceChange = z.object({ workspaceId: id }).catchall(z.string());
 
@@ -63,10 +65,35 @@ export const EVENTS = {
     data: WorkspaceChange,
     producers: ['workspaces', 'organizations'],
   },
+  /** Billing suspended a workspace for non-payment (the provisioner scales its vCluster to zero) or resumed it. */
+  workspaceSuspended: {
+    type: 'ai.hexabase.workspace.suspended',
+    data: WorkspaceRef,
+    producers: ['billing-worker'],
+  },
+  workspaceResumed: {
+    type: 'ai.hexabase.workspace.resumed',
+    data: WorkspaceRef,
+    producers: ['billing-worker'],
+  },
+  /** A verified Stripe webhook, stored by its id in stripe_events; the billing worker reads the rest from Stripe. */
+  stripeEventReceived: {
+    type: 'ai.hexabase.stripe.event.received',
+    data: z.object({ stripeEventId: id, type: id }),
+    producers: ['stripe-webhooks'],
+  },
   emailRequested: {
     type: 'ai.hexabase.notification.email.requested',
-    data: z.object({ template: z.literal('organization-invitation'), invitationId: id, organizationId: id }),
-    producers: ['organizations'],
+    data: z.discriminatedUnion('template', [
+      z.object({ template: z.literal('organization-invitation'), invitationId: id, organizationId: id }),
+      /** To the organization's admins: these paid workspaces were suspended for non-payment. */
+      z.object({
+        template: z.literal('workspaces-suspended'),
+        organizationId: id,
+        workspaceIds: z.array(id).min(1),
+      }),
+    ]),
+    producers: ['organizations', 'billing-worker'],
   },
   reconcileTick: { type: 'ai.hexabase.reconcile.tick', data: Tick, producers: ['scheduler'] },
   /** Knative PingSource's fixed type: the tick in a cluster (knative/eventing.yaml). */

@@ -9,6 +9,17 @@ export const PROVISIONER_EVENTS = [
   EVENTS.projectCreated,
   EVENTS.projectDeleted,
   EVENTS.rbacChanged,
+  EVENTS.workspaceSuspended,
+  EVENTS.workspaceResumed,
+  ...TICKS,
+] as const;
+
+/** What the billing worker acts on: workspace lifecycle (subscription items), Stripe's events, the grace period. */
+export const BILLING_EVENTS = [
+  EVENTS.workspaceCreated,
+  EVENTS.workspaceUpdated,
+  EVENTS.workspaceDeleted,
+  EVENTS.stripeEventReceived,
   ...TICKS,
 ] as const;
 
@@ -33,6 +44,7 @@ export const triggerTable: TriggerSpec[] = [
     path: '/events',
     types: typesOf(EVENTS.emailRequested),
   },
+  { name: 'billing', function: 'billing-worker', path: '/events', types: typesOf(...BILLING_EVENTS) },
   { name: 'key-rotation', function: 'key-rotation', path: '/events', types: typesOf(...TICKS) },
 ];
 

@@ -29,11 +29,13 @@ export const commonResponses = {
 };
 export const problemResponses = {
   401: problem('Not authenticated'),
+  402: problem('A payment method is required first (billing)'),
   403: problem('Authenticated but not allowed'),
   404: problem('Unknown, or not visible to the caller'),
   409: problem('Conflicts with the current state'),
   422: problem('Well-formed but violates a rule'),
   429: problem('Rate limited'),
+  503: problem('A dependency (such as Stripe) is unavailable; nothing was changed, try again'),
 };
 
 type ProblemStatus = keyof typeof problemResponses;

@@ -34,6 +34,22 @@ export const routeTable: FunctionRoute[] = [
     prefixes: ['/api/v1/workspaces/*/projects', '/api/v1/projects'],
   },
   {
+    name: 'billing',
+    description: "An organization's billing: status, invoices, Checkout and the Customer Portal (Stripe)",
+    prefixes: ['/api/v1/organizations/*/billing'],
+  },
+  {
+    name: 'stripe-webhooks',
+    description: "Stripe's webhook: verifies, stores each event once and hands it to the billing worker",
+    prefixes: ['/webhooks/stripe'],
+  },
+  {
+    name: 'billing-worker',
+    description:
+      "Worker: keeps each organization's Stripe subscription in step with its paid workspaces; suspends for non-payment",
+    prefixes: [],
+  },
+  {
     name: 'notifications',
     description: 'Worker: composes and sends requested emails (CloudEvents only, no public paths)',
     prefixes: [],

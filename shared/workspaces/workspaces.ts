@@ -1,4 +1,5 @@
 import { and, desc, eq, inArray, lt, or, type Placeholder, sql } from 'drizzle-orm';
+import { requirePaymentMethod } from '../billing/accounts';
 import type { Db } from '../db';
 import { isUniqueViolation } from '../db/errors';
 import { decodeCursor, type Page, type PageInput, TimeIdCursor, toPage } from '../db/pagination';
@@ -99,7 +100,7 @@ async function seedWorkspace(tx: Db, wsId: string, creatorId: string) {
  * assignments, the task, the audit row and the event the provisioner acts on.
  */
 export async function createWorkspace(
-  ctx: Pick<WorkspacesContext, 'db' | 'nodes'>,
+  ctx: Pick<WorkspacesContext, 'db' | 'nodes' | 'billingEnabled'>,
   actor: Actor,
   input: { orgId: string; name: string; planId: string; dedicatedNodeConfig?: DedicatedNodeConfig },
 ) {
@@ -107,7 +108,8 @@ export async function createWorkspace(
   try {
     return await withDedicatedNodes(ctx.nodes, wsId, (reserve) =>
       ctx.db.transaction(async (tx) => {
-        await checkPlan(tx, input.planId, input.dedicatedNodeConfig);
+        const plan = await checkPlan(tx, input.planId, input.dedicatedNodeConfig);
+        await requirePaymentMethod(tx, ctx.billingEnabled ?? false, input.orgId, plan);
         await tx.insert(workspaces).values({
           id: wsId,
           organizationId: input.orgId,
@@ -222,7 +224,7 @@ export async function getWorkspace(
  * nodes than before are released by the provisioner, after the vCluster no longer schedules onto them.
  */
 export function changeWorkspacePlan(
-  ctx: Pick<WorkspacesContext, 'db' | 'nodes'>,
+  ctx: Pick<WorkspacesContext, 'db' | 'nodes' | 'billingEnabled'>,
   actor: Actor,
   input: { orgId: string; wsId: string; planId?: string; dedicatedNodeConfig?: DedicatedNodeConfig | null },
 ) {
@@ -237,7 +239,9 @@ export function changeWorkspacePlan(
         input.dedicatedNodeConfig === undefined
           ? (w.dedicatedNodeConfig as DedicatedNodeConfig | null)
           : input.dedicatedNodeConfig;
-      await checkPlan(tx, planId, dedicated);
+      const plan = await checkPlan(tx, planId, dedicated);
+      // Staying on the plan it pays for already (a change of dedicated nodes only) needs nothing new.
+      if (planId !== w.planId) await requirePaymentMethod(tx, ctx.billingEnabled ?? false, orgId, plan);
       await tx
         .update(workspaces)
         .set({

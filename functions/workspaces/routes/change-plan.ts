@@ -34,7 +34,7 @@ export const changePlanOperation = defineSignedInOperation(
     },
     responses: {
       ...acceptedResponse,
-      ...problems(401, 403, 404, 409, 422),
+      ...problems(401, 402, 403, 404, 409, 422),
     },
   }),
   (deps: WorkspacesDeps) => async (c) => {

@@ -38,7 +38,7 @@ export const createWorkspaceOperation = defineSignedInOperation(
     },
     responses: {
       ...acceptedResponse,
-      ...problems(401, 403, 404, 409, 422),
+      ...problems(401, 402, 403, 404, 409, 422),
     },
   }),
   (deps: WorkspacesDeps) => async (c) => {
