@@ -173,6 +173,24 @@ const MATRIX: Record<string, Row> = {
     body: (f) => ({ groupId: f.groupId, roleId: 'hexabase:project-viewer' }),
   },
   'DELETE /api/v1/projects/{projectId}/roleassignments/{assignmentId}': { expect: wsManage(204) },
+  // Billing is off here (no STRIPE_SECRET_KEY): admins read `enabled: false`, and the Stripe actions answer 409
+  // BILLING_DISABLED, after the same authorization as with billing on (functions/billing/routes/billing.test.ts).
+  'GET /api/v1/organizations/{orgId}/billing': { expect: org(401, 404, 403, 200) },
+  'POST /api/v1/organizations/{orgId}/billing/checkout-session': {
+    expect: org(401, 404, 403, 409),
+    body: () => ({ returnUrl: 'http://localhost:8080/orgs' }),
+  },
+  'POST /api/v1/organizations/{orgId}/billing/portal-session': {
+    expect: org(401, 404, 403, 409),
+    body: () => ({ returnUrl: 'http://localhost:8080/orgs' }),
+  },
+  'GET /api/v1/organizations/{orgId}/billing/invoices': { expect: org(401, 404, 403, 409) },
+  'GET /api/v1/organizations/{orgId}/billing/preview': {
+    expect: org(401, 404, 403, 409),
+    query: (f) => `?workspaceId=${f.wsId}&planId=standard`,
+  },
+  // Stripe signs, nobody signs in: without STRIPE_WEBHOOK_SECRET every delivery is a bad signature.
+  'POST /webhooks/stripe': { expect: all(400), body: () => ({ id: 'evt_1', type: 'invoice.paid' }) },
   'GET /oidc/{wsId}/.well-known/openid-configuration': { expect: all(200) },
   'GET /oidc/{wsId}/keys': { expect: all(200) },
   // Token exchange: the caller's own token is the subject token; only workspace members get an ID token.

@@ -18,5 +18,8 @@ npx tsc --noEmit -p functions/console/ui
 step "Kubernetes binaries (built from upstream Go modules when missing; cold build takes a while)"
 bash scripts/testenv/build.sh >/dev/null
 
+step "stripe-mock (Stripe's API mock, built from its Go module when missing)"
+bash scripts/stripe-mock/build.sh >/dev/null
+
 step "tests (vitest)"
 npx vitest run "$@"

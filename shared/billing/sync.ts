@@ -136,7 +136,7 @@ async function addItem(ctx: BillingContext & { stripe: Stripe }, tx: Db, account
         proration_behavior: 'create_prorations',
         metadata: { workspaceId: w.workspaceId },
       },
-      { idempotencyKey: `hexabase:item:${w.workspaceId}:${account.subscriptionId}:g${w.generation}` },
+      { idempotencyKey: `hexabase:item:${w.workspaceId}:e${account.subscriptionEpoch}:g${w.generation}` },
     ),
   );
   await recordItem(tx, account, w, item.id);
