@@ -19,6 +19,8 @@ export type WorkspaceSpec = {
   organizationId: string;
   limits: ResourceLimits;
   dedicatedNodes: { nodeCount: number; labels?: Record<string, string> } | null;
+  /** Billing suspended the workspace (unpaid past the grace period): the vCluster runs no control plane. */
+  suspended: boolean;
 };
 
 export type ChartOptions = {
@@ -123,7 +125,19 @@ function dedicatedValues(ws: WorkspaceSpec): Record<string, unknown> {
   };
 }
 
-/** vcluster.yaml values: k8s distro, OIDC trust mounted from the ConfigMap, plan policies, exposure, dedicated nodes. */
+/**
+ * Suspension scales the control plane StatefulSet to zero, as `vcluster pause` does, and changes nothing else: its
+ * volume claims (the backing store) stay, so the vCluster comes back with its data when the replicas return.
+ */
+function suspendedValues(ws: WorkspaceSpec): Record<string, unknown> {
+  if (!ws.suspended) return {};
+  return { controlPlane: { statefulSet: { highAvailability: { replicas: 0 } } } };
+}
+
+/**
+ * vcluster.yaml values: k8s distro, OIDC trust mounted from the ConfigMap, plan policies, exposure, dedicated nodes,
+ * suspension.
+ */
 export function vclusterValues(ws: WorkspaceSpec, chart: ChartOptions): Record<string, unknown> {
   const { default: def, defaultRequest, max } = ws.limits.limitRange;
   const values = {
@@ -152,7 +166,9 @@ export function vclusterValues(ws: WorkspaceSpec, chart: ChartOptions): Record<s
     },
   };
   const generated = [exposureValues(ws.id, chart.exposure), dedicatedValues(ws)].reduce(merge, values);
-  return merge(generated, chart.valuesOverlay);
+  // Suspension goes over the operator overlay too: an overlay that sets replicas must not keep a suspended
+  // workspace running.
+  return merge(merge(generated, chart.valuesOverlay), suspendedValues(ws));
 }
 
 /** Everything Hexabase applies on the host for one workspace, in order (the namespace first). */

@@ -39,6 +39,7 @@ const ws: WorkspaceSpec = {
   organizationId: 'org-abcdefghijklmnopqrst',
   limits,
   dedicatedNodes: null,
+  suspended: false,
 };
 const chart: ChartOptions = {
   repository: 'https://charts.loft.sh',
@@ -127,6 +128,25 @@ describe('manifest builders', () => {
     const shared = readVClusterValues((helmRelease(ws, chart) as Json).spec.values);
     expect(shared.nodeSelector).toBeUndefined();
     expect(shared.enforceTolerations).toEqual([]);
+  });
+
+  it('scale the control plane of a suspended workspace to zero and change nothing else (its volumes stay)', () => {
+    const running = (helmRelease(ws, chart) as Json).spec.values;
+    const hr = helmRelease({ ...ws, suspended: true }, chart);
+    valid(HelmRelease, { ...hr, apiVersion: 'helm.toolkit.fluxcd.io/v2beta2' });
+    const values = (hr as Json).spec.values;
+    expect(values.controlPlane.statefulSet.highAvailability).toEqual({ replicas: 0 });
+    const { highAvailability, ...statefulSet } = values.controlPlane.statefulSet;
+    expect({ ...values, controlPlane: { ...values.controlPlane, statefulSet } }).toEqual(running);
+    expect(readVClusterValues(values).replicas).toBe(0);
+    expect(readVClusterValues(running).replicas).toBe(1);
+    // An operator overlay that asks for more replicas does not keep a suspended workspace running.
+    const ha = {
+      ...chart,
+      valuesOverlay: { controlPlane: { statefulSet: { highAvailability: { replicas: 3 } } } },
+    };
+    const overlaid = (helmRelease({ ...ws, suspended: true }, ha) as Json).spec.values;
+    expect(overlaid.controlPlane.statefulSet.highAvailability).toEqual({ replicas: 0 });
   });
 
   it('give the viewer roles no secrets and no exec, attach, port-forward or token subresources', () => {

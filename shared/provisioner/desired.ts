@@ -102,7 +102,7 @@ export async function desiredWorkspace(
   db: Db,
   ws: Pick<
     typeof workspaces.$inferSelect,
-    'id' | 'organizationId' | 'planId' | 'dedicatedNodeConfig' | 'generation'
+    'id' | 'organizationId' | 'planId' | 'dedicatedNodeConfig' | 'generation' | 'suspendedAt'
   >,
   chart: ChartOptions,
 ): Promise<DesiredWorkspace> {
@@ -114,6 +114,8 @@ export async function desiredWorkspace(
     organizationId: ws.organizationId,
     limits: plan.resourceLimits as ResourceLimits,
     dedicatedNodes: (ws.dedicatedNodeConfig as WorkspaceSpec['dedicatedNodes']) ?? null,
+    // Billing's mark; the HelmRelease's values follow it, so suspending and resuming change the fingerprint.
+    suspended: ws.suspendedAt != null,
   };
   const inside = await desiredVCluster(db, ws.id);
   // Sorted, because rows come back in no guaranteed order: the same state must always hash the same.

@@ -10,8 +10,9 @@ import { deleteWorkspaceResources } from './deletion';
 import { desiredWorkspace } from './desired';
 import { TerminalError } from './errors';
 import { syncInsideVCluster } from './inside';
-import { applyHostObjects, observedEndpoint, releaseState } from './release';
+import { applyHostObjects, hostObjectsApplied, observedEndpoint, releaseState } from './release';
 import { CONDITION, REASON } from './status';
+import { SUSPENDED_MESSAGE, scaleToZero } from './suspension';
 import { StatusWriter } from './writer';
 
 export { Requeue, TerminalError } from './errors';
@@ -25,7 +26,7 @@ export type ProvisionerDeps = {
   log: Logger;
 };
 
-export type Outcome = 'gone' | 'running' | 'error' | 'no-host';
+export type Outcome = 'gone' | 'running' | 'suspended' | 'error' | 'no-host';
 
 type Workspace = typeof workspaces.$inferSelect;
 
@@ -38,7 +39,8 @@ const HOST = { host: true };
  * ERROR and is answered, not thrown: retrying would not help.
  *
  * A workspace that is serving (RUNNING, or UPDATING in place) keeps that status through every pass: sync progress
- * shows in the conditions, never as a lifecycle status, so its kubeconfig stays available throughout.
+ * shows in the conditions, never as a lifecycle status, so its kubeconfig stays available throughout. A workspace
+ * billing suspended is scaled to zero and settles as SUSPENDED; a deletion request wins over the suspension.
  */
 export async function reconcileWorkspace(deps: ProvisionerDeps, wsId: string): Promise<Outcome> {
   const [ws] = await deps.db.select().from(workspaces).where(eq(workspaces.id, wsId));
@@ -72,17 +74,18 @@ async function pass(deps: ProvisionerDeps, ws: Workspace, status: StatusWriter):
 
   const desired = await status.step(CONDITION.host, () => desiredWorkspace(db, ws, chart));
   status.observe(desired.fingerprint);
+  if (desired.spec.suspended) {
+    // Its API server is going away: nothing waits for it or syncs inside it, and dedicated nodes stay claimed.
+    await scaleToZero(host, desired.spec, chart, status);
+    status.suspended({ observedGeneration: ws.generation }, SUSPENDED_MESSAGE);
+    return 'suspended';
+  }
   const serving = ws.status === 'RUNNING' || ws.status === 'UPDATING';
   if (ws.status === 'PENDING_CREATION') status.set({ status: 'PROVISIONING', statusMessage: null });
   if (!serving) status.task('running', 20, 'Preparing the host namespace');
 
   await status.step(CONDITION.host, () => applyHostObjects(host, desired.spec, chart), HOST);
-  status.condition({
-    type: CONDITION.host,
-    status: 'True',
-    reason: REASON.applied,
-    message: `Namespace hxb-${ws.id} and the vcluster HelmRelease are applied`,
-  });
+  status.condition(hostObjectsApplied(ws.id));
 
   const release = await status.step(
     CONDITION.vcluster,

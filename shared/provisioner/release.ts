@@ -4,6 +4,7 @@ import { publicEndpoint } from '../k8s/exposure';
 import { type ChartOptions, hostObjects, type WorkspaceSpec } from '../k8s/host-objects';
 import { hostNamespace, KUBECONFIG_SECRET, MANAGED_BY, RELEASE } from '../k8s/names';
 import { isNotFound, type Kube } from '../k8s/rest';
+import { CONDITION, REASON } from './status';
 
 /** Applies the workspace's host objects and removes the exposure objects of a mode the operator left. */
 export async function applyHostObjects(host: Kube, ws: WorkspaceSpec, chart: ChartOptions): Promise<void> {
@@ -25,6 +26,14 @@ export async function applyHostObjects(host: Kube, ws: WorkspaceSpec, chart: Cha
     if (!isNotFound(err)) throw err;
   }
 }
+
+/** The condition once the host objects are applied. */
+export const hostObjectsApplied = (wsId: string) => ({
+  type: CONDITION.host,
+  status: 'True' as const,
+  reason: REASON.applied,
+  message: `Namespace hxb-${wsId} and the vcluster HelmRelease are applied`,
+});
 
 export type ReleaseState =
   | { phase: 'failed'; reason: string; message: string }

@@ -38,6 +38,8 @@ export const REASON = {
   waitingForAddress: 'WaitingForAddress',
   projectFailed: 'ProjectFailed',
   deleting: 'Deleting',
+  /** Billing suspended the workspace: its vCluster is scaled to zero, its data kept. */
+  suspended: 'Suspended',
   /** Requeue's default: still converging, nothing wrong. */
   progressing: 'Progressing',
   /** Terminal: Flux reported the release failed for its current generation. */
@@ -74,6 +76,10 @@ export function withReadySummary(list: Condition[]): Condition[] {
 
 export const isReady = (list: Condition[]) =>
   list.some((c) => c.type === CONDITION.ready && c.status === 'True');
+
+/** The last pass reached the suspended verdict (a failure before it would have given Ready its own reason). */
+export const isSuspended = (list: Condition[]) =>
+  list.some((c) => c.type === CONDITION.ready && c.status === 'False' && c.reason === REASON.suspended);
 
 /** Project statuses after a sync: written only where they changed, so a steady workspace costs no writes. */
 export async function setProjectStatuses(

@@ -5,7 +5,7 @@ import { enqueue } from '../events/outbox';
 import { releaseOrphanedClaims } from './dedicated';
 import { desiredWorkspace } from './desired';
 import { type Outcome, type ProvisionerDeps, reconcileWorkspace } from './reconcile';
-import { isReady } from './status';
+import { isReady, isSuspended } from './status';
 
 /** Events per outbox transaction: a tick over many workspaces never holds one long transaction. */
 const BATCH = 500;
@@ -42,13 +42,14 @@ type Workspace = typeof workspaces.$inferSelect;
 
 /**
  * Whether the last verdict still stands without asking the cluster: RUNNING and Ready for the current generation,
- * or a terminal ERROR, recorded less than the resync period ago. Anything converging, failing transiently or being
- * deleted is never settled.
+ * SUSPENDED (scaled to zero) for the current generation, or a terminal ERROR, recorded less than the resync period
+ * ago. Anything converging, failing transiently or being deleted is never settled.
  */
 function settled(ws: Workspace, resyncSeconds: number, now: number): boolean {
   if (ws.deletionRequestedAt || !ws.reconciledHash || !ws.reconciledAt) return false;
   if (now - ws.reconciledAt.getTime() >= resyncSeconds * 1000) return false;
   if (ws.status === 'ERROR') return true;
+  if (ws.status === 'SUSPENDED') return ws.observedGeneration === ws.generation && isSuspended(ws.conditions);
   return ws.status === 'RUNNING' && ws.observedGeneration === ws.generation && isReady(ws.conditions);
 }
 

@@ -92,6 +92,14 @@ export class StatusWriter {
     this.task('succeeded', 100, 'Workspace is running');
   }
 
+  /**
+   * The pass reached the suspended verdict: SUSPENDED for this generation, settled like RUNNING. Open tasks are left
+   * as they are: they finish when the workspace runs again.
+   */
+  suspended(patch: Pick<RowPatch, 'observedGeneration'>, message: string) {
+    this.set({ ...patch, status: 'SUSPENDED', statusMessage: message, ...this.settled() });
+  }
+
   /** A TerminalError ended the pass: ERROR with its message, the task failed, not retried until a change. */
   fail(err: TerminalError) {
     this.set({ status: 'ERROR', statusMessage: err.message, ...this.settled() });

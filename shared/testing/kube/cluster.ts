@@ -15,6 +15,7 @@ import { Supervisor } from './supervisor';
 export type VirtualCluster = ApiServer & {
   /** Rewrites the authentication config file; kube-apiserver reloads it without a restart. */
   setAuthenticationConfig: (config: string | undefined) => void;
+  /** Stops its processes; `relaunch()` brings it back with its objects (its etcd prefix is untouched). */
   stop: () => Promise<void>;
 };
 

@@ -79,6 +79,11 @@ export type ApiServer = {
   kubeconfigPath: string;
   dir: string;
   processes: ChildProcess[];
+  /**
+   * Starts the processes again, once stopped, with the same flags: the same port, certificates and etcd prefix, so
+   * the cluster comes back with its objects and every kubeconfig written for it still works.
+   */
+  relaunch: () => Promise<void>;
 };
 
 function get(url: string, tls: { ca: string; cert: string; key: string }): Promise<number> {
@@ -145,7 +150,7 @@ export async function startControlPlane(
   });
   const kubeconfigPath = file('kubeconfig', kubeconfig);
 
-  const apiserver = sup.start(`${opts.name}-apiserver`, bins.apiserver, [
+  const apiserverArgs = [
     `--etcd-servers=${opts.etcdUrl}`,
     `--etcd-prefix=${opts.etcdPrefix}`,
     `--secure-port=${port}`,
@@ -165,25 +170,8 @@ export async function startControlPlane(
     '--endpoint-reconciler-type=none',
     ...(opts.authenticationConfigPath ? [`--authentication-config=${opts.authenticationConfigPath}`] : []),
     '-v=1',
-  ]);
-  const tls = { ca: ca.certPem, cert: admin.certPem, key: admin.keyPem };
-  await waitFor(
-    `${opts.name} kube-apiserver`,
-    async () => ((await get(`${url}/readyz`, tls)) === 200 ? true : undefined),
-    {
-      timeoutMs: 90_000,
-      intervalMs: 300,
-      diagnostics: () => sup.logTail(`${opts.name}-apiserver`),
-      // An apiserver that exited (bad flags, invalid authentication config) will not become ready: say why now.
-      failed: () =>
-        apiserver.exitCode === null
-          ? undefined
-          : (sup.logTail(`${opts.name}-apiserver`, 5).match(/"command failed" err="([^\n]*)"/)?.[1] ??
-            `exited with ${apiserver.exitCode}`),
-    },
-  );
-
-  const kcm = sup.start(`${opts.name}-controller-manager`, bins.controllerManager, [
+  ];
+  const kcmArgs = [
     `--kubeconfig=${kubeconfigPath}`,
     '--controllers=namespace-controller,resourcequota-controller,garbage-collector-controller,serviceaccount-controller,serviceaccount-token-controller,clusterrole-aggregation-controller',
     `--service-account-private-key-file=${join(opts.dir, 'sa.key')}`,
@@ -197,7 +185,31 @@ export async function startControlPlane(
     '--concurrent-resource-quota-syncs=5',
     '--resource-quota-sync-period=30s',
     '-v=1',
-  ]);
+  ];
+  const tls = { ca: ca.certPem, cert: admin.certPem, key: admin.keyPem };
+  // Filled in place on every launch, so whoever holds the list stops the processes that run now.
+  const processes: ChildProcess[] = [];
+  const launch = async () => {
+    const apiserver = sup.start(`${opts.name}-apiserver`, bins.apiserver, apiserverArgs);
+    processes.splice(0, processes.length, apiserver);
+    await waitFor(
+      `${opts.name} kube-apiserver`,
+      async () => ((await get(`${url}/readyz`, tls)) === 200 ? true : undefined),
+      {
+        timeoutMs: 90_000,
+        intervalMs: 300,
+        diagnostics: () => sup.logTail(`${opts.name}-apiserver`),
+        // An apiserver that exited (bad flags, invalid authentication config) will not become ready: say why now.
+        failed: () =>
+          apiserver.exitCode === null
+            ? undefined
+            : (sup.logTail(`${opts.name}-apiserver`, 5).match(/"command failed" err="([^\n]*)"/)?.[1] ??
+              `exited with ${apiserver.exitCode}`),
+      },
+    );
+    processes.push(sup.start(`${opts.name}-controller-manager`, bins.controllerManager, kcmArgs));
+  };
+  await launch();
   return {
     name: opts.name,
     url,
@@ -206,6 +218,7 @@ export async function startControlPlane(
     kubeconfig,
     kubeconfigPath,
     dir: opts.dir,
-    processes: [apiserver, kcm],
+    processes,
+    relaunch: launch,
   };
 }

@@ -8,6 +8,7 @@ import { authenticationConfiguration } from './control-plane';
 import { kubeconfigYaml } from './kubeconfig';
 import { kubectl } from './kubectl';
 import { waitFor } from './supervisor';
+import { InvalidValuesError, readVClusterValues } from './vcluster-values';
 import { kubeEnvironment } from './worker';
 
 const kube = kubeEnvironment();
@@ -163,6 +164,86 @@ describe('Flux/vCluster stand-in', () => {
     });
     expect(after.code).not.toBe(0);
     expect(after.stderr).toMatch(/connection refused|Unable to connect|was refused/);
+  });
+
+  it('scales a virtual cluster to zero (its API server stops) and back, with its objects and credentials kept', async () => {
+    const scaled = `hxb-standin-scale-${Math.random().toString(36).slice(2, 8)}`;
+    expect((await host(['create', 'namespace', scaled])).code).toBe(0);
+    const values = (replicas?: number) => ({
+      controlPlane: {
+        distro: { k8s: { enabled: true } },
+        ...(replicas === undefined ? {} : { statefulSet: { highAvailability: { replicas } } }),
+      },
+    });
+    /** The release's verdict once helm-controller has observed its current generation. */
+    const verdict = () =>
+      waitFor(
+        'release verdict for its generation',
+        async () => {
+          const r = await host([
+            'get',
+            'helmrelease',
+            'vcluster',
+            '-n',
+            scaled,
+            '-o',
+            'jsonpath={.metadata.generation}|{.status.conditions[?(@.type=="Ready")].observedGeneration}|{.status.conditions[?(@.type=="Ready")].status}|{.status.conditions[?(@.type=="Ready")].reason}',
+          ]);
+          const [generation, observed, status, reason] = r.stdout.split('|');
+          return generation && generation === observed ? `${status}|${reason}` : undefined;
+        },
+        { timeoutMs: 90_000, intervalMs: 300 },
+      );
+    const scale = async (replicas?: number) =>
+      expect((await host(['apply', '-f', '-'], release(scaled, values(replicas)))).code).toBe(0);
+
+    await scale();
+    expect(await verdict()).toBe('True|InstallSucceeded');
+    const secret = await host([
+      'get',
+      'secret',
+      'vc-vcluster',
+      '-n',
+      scaled,
+      '-o',
+      'jsonpath={.data.config}',
+    ]);
+    const vcConfig = join(tmp, 'vc-scaled');
+    writeFileSync(vcConfig, Buffer.from(secret.stdout, 'base64'));
+    const inside = (...args: string[]) =>
+      kubectl(kube.kubectl, [...args, '--request-timeout=5s'], { kubeconfig: vcConfig });
+    expect((await inside('create', 'namespace', 'kept')).code).toBe(0);
+
+    // Scaled to zero the upgrade succeeds as Flux reports it, and the API server is already gone by then.
+    await scale(0);
+    expect(await verdict()).toBe('True|UpgradeSucceeded');
+    const down = await inside('get', 'namespace', 'kept');
+    expect(down.code).not.toBe(0);
+    expect(down.stderr).toMatch(/connection refused|Unable to connect|was refused/);
+
+    // Back to one replica: the same server, certificates and objects.
+    await scale(1);
+    expect(await verdict()).toBe('True|UpgradeSucceeded');
+    const back = await inside('get', 'namespace', 'kept', '-o', 'name');
+    expect(back.stdout.trim(), back.stderr).toBe('namespace/kept');
+    const again = await host(['get', 'secret', 'vc-vcluster', '-n', scaled, '-o', 'jsonpath={.data.config}']);
+    expect(again.stdout).toBe(secret.stdout);
+
+    // A release scaled to zero is deleted like any other.
+    await scale(0);
+    expect(await verdict()).toBe('True|UpgradeSucceeded');
+    expect((await host(['delete', 'namespace', scaled, '--wait=true', '--timeout=60s'])).code).toBe(0);
+  });
+
+  it('refuses a replica count that is not a non-negative integer, as the chart does', () => {
+    expect(() =>
+      readVClusterValues({
+        controlPlane: {
+          distro: { k8s: { enabled: true } },
+          statefulSet: { highAvailability: { replicas: -1 } },
+        },
+      }),
+    ).toThrow(InvalidValuesError);
   });
 
   it('reports values it cannot install as Ready=False with a readable message', async () => {

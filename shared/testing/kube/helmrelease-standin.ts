@@ -6,15 +6,15 @@ import {
   KubeConfig,
   KubernetesObjectApi,
   PatchStrategy,
-  setHeaderOptions,
 } from '@kubernetes/client-node';
 import { chartInstaller } from './chart-objects';
 import type { TestEnvironment, VirtualCluster } from './cluster';
 import { hostsFile } from './hosts-file';
-import { kubeconfigYaml } from './kubeconfig';
+import { exportedKubeconfigSecret } from './kubeconfig';
 import { kubectl } from './kubectl';
 import { type NetworkStandIn, startNetworkStandIn } from './network-standin';
 import { syncNodes } from './node-sync';
+import { HELM_RELEASES, type ReleaseMeta, releaseStatus } from './release-status';
 import { InvalidValuesError, readVClusterValues, type StandInConfig } from './vcluster-values';
 
 /**
@@ -22,11 +22,10 @@ import { InvalidValuesError, readVClusterValues, type StandInConfig } from './vc
  * For each HelmRelease of the `vcluster` chart it starts a virtual cluster (a real kube-apiserver +
  * kube-controller-manager) configured from the release values, writes the admin kubeconfig Secret the way vCluster
  * does (`vc-<release>`, key `config`), applies the plan policies as vCluster does on the host, and reports the
- * `Ready` condition. Deleting the release stops the cluster. It is test infrastructure, not product code.
+ * `Ready` condition. `controlPlane.statefulSet.highAvailability.replicas: 0` stops the cluster's processes as a
+ * StatefulSet scaled to zero stops its pod, and more replicas start it again with its data. Deleting the release
+ * stops the cluster. It is test infrastructure, not product code.
  */
-const GROUP = 'helm.toolkit.fluxcd.io';
-const VERSION = 'v2';
-const PLURAL = 'helmreleases';
 const FINALIZER = 'standin.hexabase.ai/vcluster';
 const FIELD_MANAGER = 'vcluster-standin';
 const CRD_FILES = ['helmrelease-crd.yaml', 'traefik-ingressroutetcp-crd.yaml'].map((f) =>
@@ -34,14 +33,7 @@ const CRD_FILES = ['helmrelease-crd.yaml', 'traefik-ingressroutetcp-crd.yaml'].m
 );
 
 type Release = {
-  metadata: {
-    name: string;
-    namespace: string;
-    uid: string;
-    generation: number;
-    finalizers?: string[];
-    deletionTimestamp?: string;
-  };
+  metadata: ReleaseMeta & { uid: string; deletionTimestamp?: string };
   spec?: { chart?: { spec?: { chart?: string } }; values?: unknown };
   status?: { conditions?: { type: string; status: string; observedGeneration?: number }[] };
 };
@@ -53,7 +45,23 @@ type Running = {
   namespace: string;
   release: string;
   cfg: StandInConfig;
+  /** Scaled to zero: its processes are stopped, its objects kept under its etcd prefix. */
+  scaledDown: boolean;
 };
+
+/**
+ * The chart's StatefulSet replicas: 0 stops the API server (its data stays under its etcd prefix, as vCluster's
+ * stays on the StatefulSet's volume); any other count runs the one API server the stand-in has, as it was.
+ */
+async function scale(run: Running, replicas: number): Promise<void> {
+  if (replicas === 0 && !run.scaledDown) {
+    await run.cluster.stop();
+    run.scaledDown = true;
+  } else if (replicas > 0 && run.scaledDown) {
+    await run.cluster.relaunch();
+    run.scaledDown = false;
+  }
+}
 
 export type StandIn = {
   stop: () => Promise<void>;
@@ -96,49 +104,19 @@ export async function startHelmReleaseStandIn(
     hosts: hostsFile(opts.hostsPath),
     ...(opts.ingressPort !== undefined ? { ingressPort: opts.ingressPort } : {}),
     // The chart's Service is named after the release and selects its pods: here, the virtual cluster.
+    // Scaled to zero, the Service has no endpoints: connections to it are refused.
     backendFor: (namespace, service) => {
       const r = [...running.values()].find((x) => x.namespace === namespace && x.release === service);
-      return r && { host: '127.0.0.1', port: Number(new URL(r.cluster.url).port) };
+      return r && !r.scaledDown
+        ? { host: '127.0.0.1', port: Number(new URL(r.cluster.url).port) }
+        : undefined;
     },
   });
   const apply = (o: object) =>
     objects.patch(o as never, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
 
-  const setReady = async (r: Release, ready: boolean, reason: string, message: string) => {
-    const condition = {
-      type: 'Ready',
-      status: ready ? 'True' : 'False',
-      reason,
-      message,
-      observedGeneration: r.metadata.generation,
-      lastTransitionTime: new Date().toISOString(),
-    };
-    await custom.patchNamespacedCustomObjectStatus(
-      {
-        group: GROUP,
-        version: VERSION,
-        plural: PLURAL,
-        namespace: r.metadata.namespace,
-        name: r.metadata.name,
-        body: { status: { observedGeneration: r.metadata.generation, conditions: [condition] } },
-      },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
-  };
-
+  const { setReady, setFinalizers } = releaseStatus(custom);
   const helm = chartInstaller({ objects, core, network, apply });
-  const setFinalizers = (r: Release, finalizers: string[]) =>
-    custom.patchNamespacedCustomObject(
-      {
-        group: GROUP,
-        version: VERSION,
-        plural: PLURAL,
-        namespace: r.metadata.namespace,
-        name: r.metadata.name,
-        body: { metadata: { finalizers } },
-      },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
 
   const reconcile = async (r: Release) => {
     const key = r.metadata.uid;
@@ -218,49 +196,38 @@ export async function startHelmReleaseStandIn(
         namespace: r.metadata.namespace,
         release: r.metadata.name,
         cfg,
+        scaledDown: false,
       });
-      const admin = cluster.admin;
-      await apply({
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: {
+      await apply(
+        exportedKubeconfigSecret({
           name: secretName(cfg),
           namespace: r.metadata.namespace,
-          labels: { app: 'vcluster', release: r.metadata.name },
-        },
-        type: 'Opaque',
-        stringData: {
-          config: kubeconfigYaml({
-            name: `vcluster-${r.metadata.name}`,
-            server: cluster.url,
-            caPem: cluster.ca.certPem,
-            certPem: admin.certPem,
-            keyPem: admin.keyPem,
-          }),
-          'certificate-authority': cluster.ca.certPem,
-          'client-certificate': admin.certPem,
-          'client-key': admin.keyPem,
-        },
-      });
+          release: r.metadata.name,
+          server: cluster.url,
+          caPem: cluster.ca.certPem,
+          certPem: cluster.admin.certPem,
+          keyPem: cluster.admin.keyPem,
+        }),
+      );
     }
+    // A cluster that does not come back stays as it is and is retried on the next tick, as Flux waits for the
+    // StatefulSet's pods: the release keeps the verdict of its previous generation meanwhile.
+    await scale(running.get(key)!, cfg.replicas);
     running.get(key)!.generation = r.metadata.generation;
     await helm.applyPolicies(r.metadata, cfg);
+    const verb = current ? 'upgrade' : 'install';
     await setReady(
       r,
       true,
-      'InstallSucceeded',
-      `Helm install succeeded for release ${r.metadata.namespace}/${r.metadata.name} (stand-in)`,
+      current ? 'UpgradeSucceeded' : 'InstallSucceeded',
+      `Helm ${verb} succeeded for release ${r.metadata.namespace}/${r.metadata.name} (stand-in)`,
     );
   };
 
   let stopped = false;
   let busy: Promise<void> = Promise.resolve();
   const tick = async () => {
-    const list = (await custom.listClusterCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: PLURAL,
-    })) as { items: Release[] };
+    const list = (await custom.listClusterCustomObject(HELM_RELEASES)) as { items: Release[] };
     const present = new Set<string>();
     for (const r of list.items) {
       if (r.spec?.chart?.spec?.chart !== 'vcluster') continue;
@@ -276,7 +243,7 @@ export async function startHelmReleaseStandIn(
       }
     }
     for (const run of running.values())
-      if (run.cfg.nodeSelector)
+      if (run.cfg.nodeSelector && !run.scaledDown)
         await syncNodes(core, run.cluster.kubeconfig, run.cfg.nodeSelector).catch((err) =>
           console.warn(`vcluster stand-in: syncing nodes into ${run.namespace}: ${(err as Error).message}`),
         );
@@ -307,10 +274,7 @@ export async function startHelmReleaseStandIn(
 }
 
 async function waitForCrds(custom: CustomObjectsApi) {
-  const apis = [
-    { group: GROUP, version: VERSION, plural: PLURAL },
-    { group: 'traefik.io', version: 'v1alpha1', plural: 'ingressroutetcps' },
-  ];
+  const apis = [HELM_RELEASES, { group: 'traefik.io', version: 'v1alpha1', plural: 'ingressroutetcps' }];
   for (let i = 0; i < 100; i++) {
     try {
       for (const api of apis) await custom.listClusterCustomObject(api);

@@ -26,3 +26,34 @@ export function kubeconfigYaml(opts: { name: string; server: string } & Credenti
     'current-context': opts.name,
   });
 }
+
+/**
+ * The admin kubeconfig Secret vCluster exports (`exportKubeConfig.secret`): key `config`, and the CA, client
+ * certificate and key on their own, as the chart's Secret carries them.
+ */
+export function exportedKubeconfigSecret(opts: {
+  name: string;
+  namespace: string;
+  release: string;
+  server: string;
+  caPem: string;
+  certPem: string;
+  keyPem: string;
+}) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: opts.name,
+      namespace: opts.namespace,
+      labels: { app: 'vcluster', release: opts.release },
+    },
+    type: 'Opaque',
+    stringData: {
+      config: kubeconfigYaml({ ...opts, name: `vcluster-${opts.release}` }),
+      'certificate-authority': opts.caPem,
+      'client-certificate': opts.certPem,
+      'client-key': opts.keyPem,
+    },
+  };
+}

@@ -28,6 +28,11 @@ export type StandInConfig = {
   nodeSelector?: Record<string, string>;
   /** sync.toHost.pods.enforceTolerations, in vCluster's `key=value:Effect` form. */
   enforceTolerations: string[];
+  /**
+   * controlPlane.statefulSet.highAvailability.replicas (chart default 1). 0 is a scaled-down vCluster: no API
+   * server, data kept; the stand-in runs one API server for any other value.
+   */
+  replicas: number;
 };
 
 type Obj = Record<string, unknown>;
@@ -90,6 +95,17 @@ function nodeSync(v: Obj) {
       : {}),
     enforceTolerations,
   };
+}
+
+/** The chart's schema types replicas as an integer, and a StatefulSet refuses a negative count. */
+function replicas(v: Obj): number {
+  const ha = obj(obj(obj(v.controlPlane).statefulSet).highAvailability);
+  if (ha.replicas === undefined) return 1;
+  if (!Number.isInteger(ha.replicas) || (ha.replicas as number) < 0)
+    throw new InvalidValuesError(
+      `controlPlane.statefulSet.highAvailability.replicas must be a non-negative integer, not ${JSON.stringify(ha.replicas)}`,
+    );
+  return ha.replicas as number;
 }
 
 function flag(args: string[], name: string): string | undefined {
@@ -168,5 +184,6 @@ export function readVClusterValues(values: unknown): StandInConfig {
     ...(typeof secretName === 'string' && secretName ? { kubeconfigSecret: secretName } : {}),
     ...exposure(v),
     ...nodeSync(v),
+    replicas: replicas(v),
   };
 }
