@@ -66,16 +66,20 @@ export function useBilling(extra: Record<string, string> = {}) {
      * Delivers every outbox event the billing worker subscribes to, in order, until none is left, each once, with
      * the dispatcher's verdict (ack, retry, dead); a test redelivers a retried one with `deliver`.
      */
-    drain: async () => {
-      const out = [];
+    drain: async (opts: { concurrency?: number } = {}) => {
+      const out: { event: ReturnType<typeof toCloudEvent>; outcome: Awaited<ReturnType<typeof deliver>> }[] =
+        [];
       for (;;) {
         const rows = await outboxAfter(platform().db, delivered, spec.types);
         if (rows.length === 0) return out;
-        for (const row of rows) {
-          const event = toCloudEvent(row);
-          out.push({ event, outcome: await deliver(event) });
-          delivered = row.seq;
-        }
+        delivered = rows.at(-1)!.seq;
+        // As the dispatcher delivers: at most `concurrency` in flight (1: strictly in order).
+        const queue = rows.map(toCloudEvent);
+        const lane = async () => {
+          for (let event = queue.shift(); event; event = queue.shift())
+            out.push({ event, outcome: await deliver(event) });
+        };
+        await Promise.all(Array.from({ length: opts.concurrency ?? 1 }, lane));
       }
     },
     deliver: (event: ReturnType<typeof toCloudEvent>) => deliver(event),
