@@ -7,8 +7,9 @@ import { deliverOnce, type Trigger } from '../shared/events/dispatcher';
 import { triggerTable } from '../shared/events/triggers';
 import { createOrganization } from '../shared/orgs/organizations';
 import type { Platform } from '../shared/platform';
-import { outboxAfter, outboxHead, PRICES, priceThePlans } from '../shared/testing/billing';
+import { billingAccountOf, outboxAfter, outboxHead, PRICES, priceThePlans } from '../shared/testing/billing';
 import { signedInUser, type TestUser } from '../shared/testing/fixtures';
+import { json } from '../shared/testing/http';
 import { usePlatform } from '../shared/testing/platform';
 import { type StripeWorld, signedWebhook, startStripe, stripeEvent } from '../shared/testing/stripe';
 import { createBillingWorkerApp } from './billing-worker/app';
@@ -133,3 +134,34 @@ export async function addPaymentMethod(b: Billing, org: { orgId: string; admin: 
   await b.drain();
   return { customer, paymentMethod: pm };
 }
+
+/** An organization with a payment method and one paid workspace whose item is on a subscription. */
+export async function payingOrganization(b: Billing) {
+  const org = await billedOrganization(b.platform());
+  const { customer, paymentMethod } = await addPaymentMethod(b, org);
+  const res = await b.api(`/api/v1/organizations/${org.orgId}/workspaces`, {
+    method: 'POST',
+    token: org.admin.token,
+    body: JSON.stringify({ name: `paid-${uniq()}`, planId: 'standard' }),
+  });
+  const wsId = (await json(res)).workspaceId as string;
+  await b.drain();
+  const free = await b.api(`/api/v1/organizations/${org.orgId}/workspaces`, {
+    method: 'POST',
+    token: org.admin.token,
+    body: JSON.stringify({ name: `free-${uniq()}`, planId: 'free' }),
+  });
+  await b.drain();
+  const account = await billingAccountOf(b.platform().db, org.orgId);
+  return {
+    ...org,
+    customer,
+    paymentMethod,
+    wsId,
+    freeWsId: (await json(free)).workspaceId as string,
+    subscription: account.subscriptionId!,
+  };
+}
+export type Paying = Awaited<ReturnType<typeof payingOrganization>>;
+
+export const accountOf = (b: Billing, orgId: string) => billingAccountOf(b.platform().db, orgId);

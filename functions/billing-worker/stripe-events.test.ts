@@ -2,46 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { CloudEvent } from 'cloudevents';
 import { and, eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { auditLog, billingAccounts, outbox, stripeEvents, workspaces } from '../../shared/db/schema';
+import { auditLog, outbox, stripeEvents, workspaces } from '../../shared/db/schema';
 import { EVENTS } from '../../shared/events/catalog';
-import { json } from '../../shared/testing/http';
 import { stripeEvent } from '../../shared/testing/stripe';
-import { addPaymentMethod, type Billing, billedOrganization, useBilling } from '../billing-testing';
+import { accountOf, type Billing, type Paying, payingOrganization, useBilling } from '../billing-testing';
 
 const DAY = 86_400_000;
 const uniq = () => randomBytes(4).toString('hex');
 
-/** An organization with a payment method and one paid workspace whose item is on a subscription. */
-async function payingOrganization(b: Billing) {
-  const org = await billedOrganization(b.platform());
-  const { customer, paymentMethod } = await addPaymentMethod(b, org);
-  const res = await b.api(`/api/v1/organizations/${org.orgId}/workspaces`, {
-    method: 'POST',
-    token: org.admin.token,
-    body: JSON.stringify({ name: `paid-${uniq()}`, planId: 'standard' }),
-  });
-  const wsId = (await json(res)).workspaceId as string;
-  await b.drain();
-  const free = await b.api(`/api/v1/organizations/${org.orgId}/workspaces`, {
-    method: 'POST',
-    token: org.admin.token,
-    body: JSON.stringify({ name: `free-${uniq()}`, planId: 'free' }),
-  });
-  await b.drain();
-  const account = await accountOf(b, org.orgId);
-  return {
-    ...org,
-    customer,
-    paymentMethod,
-    wsId,
-    freeWsId: (await json(free)).workspaceId as string,
-    subscription: account.subscriptionId!,
-  };
-}
-type Paying = Awaited<ReturnType<typeof payingOrganization>>;
-
-const accountOf = async (b: Billing, orgId: string) =>
-  (await b.platform().db.select().from(billingAccounts).where(eq(billingAccounts.organizationId, orgId)))[0]!;
 const workspace = async (b: Billing, wsId: string) =>
   (await b.platform().db.select().from(workspaces).where(eq(workspaces.id, wsId)))[0]!;
 

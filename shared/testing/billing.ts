@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, inArray } from 'drizzle-orm';
 import type { Db } from '../db';
-import { outbox, plans } from '../db/schema';
+import { billingAccounts, outbox, plans } from '../db/schema';
 
 /** The Stripe prices the paid plans get in tests (what `npm run stripe:sync` records in a deployment). */
 export const PRICES = { standard: 'price_standard_test', 'premium-dedicated': 'price_premium_test' } as const;
@@ -23,4 +23,10 @@ export function outboxAfter(db: Db, seq: number, types: string[]) {
     .from(outbox)
     .where(and(gt(outbox.seq, seq), inArray(outbox.type, types)))
     .orderBy(outbox.seq);
+}
+
+export async function billingAccountOf(db: Db, orgId: string) {
+  const [a] = await db.select().from(billingAccounts).where(eq(billingAccounts.organizationId, orgId));
+  if (!a) throw new Error(`organization ${orgId} has no billing account`);
+  return a;
 }

@@ -26,6 +26,11 @@ export async function workspaceKubeconfig(
   input: { wsId: string; mode: KubeconfigMode },
 ): Promise<string> {
   const [ws] = await ctx.auth.db.select().from(workspaces).where(eq(workspaces.id, input.wsId));
+  if (ws?.status === 'SUSPENDED')
+    throw new ConflictError(
+      'The workspace is suspended for non-payment: its vCluster is scaled to zero until the invoice is paid.',
+      'WORKSPACE_NOT_READY',
+    );
   if (!ws?.endpoint || (ws.status !== 'RUNNING' && ws.status !== 'UPDATING')) {
     throw new ConflictError(
       'The workspace is not running yet; its kubeconfig is available once it is.',
