@@ -53,6 +53,16 @@ describe('the Stripe world (stripe-mock behind a stateful front)', () => {
     });
   });
 
+  it('replays the answer to a repeated idempotency key, and refuses the key with other parameters, as Stripe does', async () => {
+    const key = `replay-${Date.now()}`;
+    const first = await stripe.customers.create({ name: 'Ada' }, { idempotencyKey: key });
+    const again = await stripe.customers.create({ name: 'Ada' }, { idempotencyKey: key });
+    expect(again.id).toBe(first.id);
+    await expect(stripe.customers.create({ name: 'Grace' }, { idempotencyKey: key })).rejects.toMatchObject({
+      type: 'StripeIdempotencyError',
+    });
+  });
+
   it('lets stripe-mock refuse an invalid request (400 through the SDK)', async () => {
     const bogus = { email: 'ada@example.com', no_such_param: 'x' } as Stripe.CustomerCreateParams;
     const err = await stripe.customers.create(bogus).catch((e: unknown) => e);
