@@ -18,6 +18,8 @@ const NOT_YET_MET = {
   auth: 670 * KB, // the sign-in flows: openid-client and oauth4webapi (~65 KB) on its own routes
   docs: 900 * KB, // every function's route modules, which hold their handlers too (workspaces: YAML, Kubernetes)
   notifications: 630 * KB, // the CloudEvents receiver (cloudevents, bignumber.js: ~55 KB)
+  'billing-worker': 630 * KB, // the same CloudEvents receiver; the Stripe SDK itself is a lazy chunk
+  'key-rotation': 610 * KB, // the same receiver; it crossed 600 KB when the event catalogue gained billing's events
   relay: 850 * KB, // the NATS and JetStream clients (~215 KB) are its job
 };
 const budget = (name) => NOT_YET_MET[name] ?? target(name);

@@ -23,8 +23,8 @@ for (let i = 0; i < args.length; i++) {
   i++;
 }
 const env = loadEnvOrExit();
-const stripe = createStripe(env);
-if (!stripe) {
+const client = createStripe(env);
+if (!client) {
   console.error('hexabase stripe:sync: STRIPE_SECRET_KEY is not set (billing is off): nothing to sync');
   process.exit(2);
 }
@@ -32,7 +32,7 @@ const log = createLogger({ level: 'warn', name: 'stripe-sync' });
 let platform: Platform | undefined;
 try {
   platform = await createPlatform(env, log, { name: 'stripe-sync', migrate: true });
-  const synced = await syncStripePrices(stripe, platform.db, explicit);
+  const synced = await syncStripePrices(await client(), platform.db, explicit);
   for (const s of synced)
     console.log(`${s.planId}: ${s.priceId} (${s.created ? 'created' : 'kept'}, product ${s.productId})`);
   if (synced.length === 0) console.log('no paid plans: nothing to sync');

@@ -3,7 +3,7 @@ import type Stripe from 'stripe';
 import type { Db } from '../db';
 import { billingAccounts, organizations, type plans } from '../db/schema';
 import { PaymentRequiredError, RuleViolationError } from '../errors';
-import { type BillingContext, stripeCall } from './stripe';
+import { type LiveBilling, stripeCall } from './stripe';
 
 export type BillingAccount = typeof billingAccounts.$inferSelect;
 export type BillingStatus = BillingAccount['status'];
@@ -46,11 +46,7 @@ export async function lockAccount(tx: Db, orgId: string): Promise<BillingAccount
  * The Stripe customer of an organization, created the first time it is needed. The idempotency key is the
  * organization id, so a crash between Stripe's answer and our commit gets the same customer back on retry.
  */
-export async function ensureCustomer(
-  ctx: BillingContext & { stripe: Stripe },
-  tx: Db,
-  account: BillingAccount,
-): Promise<string> {
+export async function ensureCustomer(ctx: LiveBilling, tx: Db, account: BillingAccount): Promise<string> {
   if (account.customerId) return account.customerId;
   const [org] = await tx
     .select({ name: organizations.name })

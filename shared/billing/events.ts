@@ -5,7 +5,7 @@ import { billingAccounts, billingItems, stripeEvents } from '../db/schema';
 import type { Logger } from '../log';
 import { type BillingAccount, foldStatus, lockAccount } from './accounts';
 import { applyDunning } from './dunning';
-import { type BillingContext, idOf, stripeCall } from './stripe';
+import { type BillingContext, idOf, type LiveBilling, live, stripeCall } from './stripe';
 import { syncSubscription } from './sync';
 
 /** The webhook event types Hexabase acts on (the endpoint should be subscribed to exactly these). */
@@ -19,7 +19,7 @@ export const HANDLED_STRIPE_EVENTS = [
   'customer.updated',
 ] as const;
 
-type Ctx = BillingContext & { stripe: Stripe; log: Logger };
+type Ctx = LiveBilling & { log: Logger };
 
 /**
  * Handles one stored Stripe event. The event only says which object changed: the handler reads that object's
@@ -27,16 +27,15 @@ type Ctx = BillingContext & { stripe: Stripe; log: Logger };
  * state Stripe holds now. Then the subscription is synced and the dunning rules applied.
  */
 export async function handleStripeEvent(ctx: BillingContext & { log: Logger }, stripeEventId: string) {
-  const stripe = ctx.stripe;
   const [row] = await ctx.db.select().from(stripeEvents).where(eq(stripeEvents.id, stripeEventId));
-  if (!row || !stripe) return;
-  const c: Ctx = { ...ctx, stripe };
+  const c: Ctx | undefined = await live(ctx);
+  if (!row || !c) return;
   const orgId = (HANDLED_STRIPE_EVENTS as readonly string[]).includes(row.type)
     ? await refresh(c, row.type, row.objectId)
     : undefined;
   if (orgId) {
-    await syncSubscription(c, orgId);
-    await settle(c, orgId);
+    await syncSubscription(ctx, orgId);
+    await settle(ctx, orgId);
   } else ctx.log.info({ stripeEventId, type: row.type }, 'stripe event concerns no organization here');
   await ctx.db
     .update(stripeEvents)

@@ -1,4 +1,4 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import type { Db } from '../db';
 import type { Env } from '../env';
 import { DependencyUnavailableError } from '../errors';
@@ -9,30 +9,53 @@ import { DependencyUnavailableError } from '../errors';
  */
 export type BillingContext = {
   db: Db;
-  stripe: Stripe | undefined;
+  stripe: StripeClient | undefined;
   webhookSecret: string | undefined;
   graceDays: number;
   publicUrl: string;
   now: () => Date;
 };
 
+/**
+ * The SDK, loaded on first use: it is a quarter of a megabyte, and a cold start of the billing functions should not
+ * wait for it (esbuild keeps it in a lazy chunk).
+ */
+export type StripeClient = () => Promise<Stripe>;
+
+/** A BillingContext whose client is loaded: what the verbs that talk to Stripe work with. */
+export type LiveBilling = Omit<BillingContext, 'stripe'> & { stripe: Stripe };
+
+export async function live<C extends BillingContext>(
+  ctx: C,
+): Promise<(Omit<C, 'stripe'> & { stripe: Stripe }) | undefined> {
+  return ctx.stripe ? { ...ctx, stripe: await ctx.stripe() } : undefined;
+}
+
 /** The official SDK, pointed at STRIPE_API_URL when set (stripe-mock locally and in tests); nothing else differs. */
-export function createStripe(env: Pick<Env, 'STRIPE_SECRET_KEY' | 'STRIPE_API_URL'>): Stripe | undefined {
-  if (!env.STRIPE_SECRET_KEY) return undefined;
+export function createStripe(
+  env: Pick<Env, 'STRIPE_SECRET_KEY' | 'STRIPE_API_URL'>,
+): StripeClient | undefined {
+  const key = env.STRIPE_SECRET_KEY;
+  if (!key) return undefined;
   const api = env.STRIPE_API_URL ? new URL(env.STRIPE_API_URL) : undefined;
-  return new Stripe(env.STRIPE_SECRET_KEY, {
-    // The SDK retries connection errors and 409/429/5xx with the same idempotency key, so a retry cannot double.
-    maxNetworkRetries: 2,
-    timeout: 10_000,
-    appInfo: { name: 'hexabase' },
-    ...(api
-      ? {
-          host: api.hostname,
-          port: Number(api.port || (api.protocol === 'https:' ? 443 : 80)),
-          protocol: api.protocol === 'https:' ? 'https' : 'http',
-        }
-      : {}),
-  });
+  let client: Promise<Stripe> | undefined;
+  return () =>
+    (client ??= import('stripe').then(
+      ({ default: S }) =>
+        new S(key, {
+          // The SDK retries connection errors and 409/429/5xx with the same idempotency key, so a retry cannot double.
+          maxNetworkRetries: 2,
+          timeout: 10_000,
+          appInfo: { name: 'hexabase' },
+          ...(api
+            ? {
+                host: api.hostname,
+                port: Number(api.port || (api.protocol === 'https:' ? 443 : 80)),
+                protocol: api.protocol === 'https:' ? 'https' : 'http',
+              }
+            : {}),
+        }),
+    ));
 }
 
 export function billingContext(
@@ -64,13 +87,11 @@ export async function stripeCall<T>(what: string, call: () => Promise<T>): Promi
   try {
     return await call();
   } catch (err) {
+    // The SDK's error classes by their `type`, so that this module does not load the SDK.
+    const e = err as { type?: unknown; statusCode?: unknown };
     if (
-      err instanceof Stripe.errors.StripeConnectionError ||
-      err instanceof Stripe.errors.StripeAPIError ||
-      err instanceof Stripe.errors.StripeRateLimitError ||
-      err instanceof Stripe.errors.StripeAuthenticationError ||
-      err instanceof Stripe.errors.StripeIdempotencyError ||
-      (err instanceof Stripe.errors.StripeError && (err.statusCode ?? 0) >= 500)
+      OUTAGES.has(String(e.type)) ||
+      (typeof e.type === 'string' && e.type.startsWith('Stripe') && Number(e.statusCode ?? 0) >= 500)
     )
       throw new DependencyUnavailableError(
         `Stripe could not ${what} right now; try again shortly.`,
@@ -80,6 +101,14 @@ export async function stripeCall<T>(what: string, call: () => Promise<T>): Promi
     throw err;
   }
 }
+
+const OUTAGES = new Set([
+  'StripeConnectionError',
+  'StripeAPIError',
+  'StripeRateLimitError',
+  'StripeAuthenticationError',
+  'StripeIdempotencyError',
+]);
 
 /** Stripe's expandable fields hold an id or the object. */
 export const idOf = (v: string | { id: string } | null | undefined): string | null =>

@@ -1,10 +1,9 @@
 import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
-import type Stripe from 'stripe';
 import type { Db } from '../db';
 import { rows } from '../db/raw';
 import { billingAccounts, billingItems, plans, workspaces } from '../db/schema';
 import { type BillingAccount, ensureCustomer, foldStatus, lockAccount } from './accounts';
-import { type BillingContext, stripeCall } from './stripe';
+import { type BillingContext, type LiveBilling, live, stripeCall } from './stripe';
 
 type Wanted = { workspaceId: string; planId: string; priceId: string; generation: number };
 
@@ -36,14 +35,14 @@ async function wantedItems(tx: Db, orgId: string): Promise<Wanted[]> {
  * Stripe's answer and our commit replays the same answer instead of billing twice. Runs under the account lock.
  */
 export async function syncSubscription(ctx: BillingContext, orgId: string): Promise<void> {
-  const stripe = ctx.stripe;
-  if (!stripe) return;
+  const c = await live(ctx);
+  if (!c) return;
   await ctx.db.transaction(async (tx) => {
     const account = await lockAccount(tx, orgId);
     const wanted = await wantedItems(tx, orgId);
     let have = await itemsOf(tx, orgId);
     if (wanted.length > 0) {
-      const s = { ...ctx, stripe };
+      const s = c;
       const customer = await ensureCustomer(s, tx, account);
       if (!account.subscriptionId) {
         const [first] = wanted.filter((w) => !have.has(w.workspaceId));
@@ -59,7 +58,7 @@ export async function syncSubscription(ctx: BillingContext, orgId: string): Prom
     const gone = [...have.values()].filter((i) => !wanted.some((w) => w.workspaceId === i.workspaceId));
     for (const item of gone) {
       const last = wanted.length === 0 && gone.at(-1) === item;
-      await removeItem({ ...ctx, stripe }, tx, account, item, last);
+      await removeItem(c, tx, account, item, last);
     }
   });
 }
@@ -73,7 +72,7 @@ const itemsOf = async (tx: Db, orgId: string) =>
   );
 
 async function createSubscription(
-  ctx: BillingContext & { stripe: Stripe },
+  ctx: LiveBilling,
   tx: Db,
   account: BillingAccount,
   customer: string,
@@ -106,12 +105,7 @@ async function createSubscription(
 }
 
 /** A paid workspace came back before the period ended: the subscription goes on instead of ending. */
-async function keepSubscription(
-  ctx: BillingContext & { stripe: Stripe },
-  tx: Db,
-  account: BillingAccount,
-  w: Wanted,
-) {
+async function keepSubscription(ctx: LiveBilling, tx: Db, account: BillingAccount, w: Wanted) {
   const subId = account.subscriptionId!;
   await stripeCall('resume the subscription', () =>
     ctx.stripe.subscriptions.update(
@@ -126,7 +120,7 @@ async function keepSubscription(
     .where(eq(billingAccounts.organizationId, account.organizationId));
 }
 
-async function addItem(ctx: BillingContext & { stripe: Stripe }, tx: Db, account: BillingAccount, w: Wanted) {
+async function addItem(ctx: LiveBilling, tx: Db, account: BillingAccount, w: Wanted) {
   const item = await stripeCall('add the workspace to the subscription', () =>
     ctx.stripe.subscriptionItems.create(
       {
@@ -142,7 +136,7 @@ async function addItem(ctx: BillingContext & { stripe: Stripe }, tx: Db, account
   await recordItem(tx, account, w, item.id);
 }
 
-async function changeItem(ctx: BillingContext & { stripe: Stripe }, tx: Db, itemId: string, w: Wanted) {
+async function changeItem(ctx: LiveBilling, tx: Db, itemId: string, w: Wanted) {
   await stripeCall('change the workspace plan', () =>
     ctx.stripe.subscriptionItems.update(
       itemId,
@@ -157,7 +151,7 @@ async function changeItem(ctx: BillingContext & { stripe: Stripe }, tx: Db, item
 }
 
 async function removeItem(
-  ctx: BillingContext & { stripe: Stripe },
+  ctx: LiveBilling,
   tx: Db,
   account: BillingAccount,
   item: typeof billingItems.$inferSelect,

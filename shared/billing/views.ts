@@ -1,10 +1,9 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import type Stripe from 'stripe';
 import { billingItems, plans, workspaces } from '../db/schema';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors';
 import type { Actor } from '../orgs/context';
 import { type BillingStatus, ensureCustomer, findAccount, isPaid, lockAccount } from './accounts';
-import { type BillingContext, stripeCall } from './stripe';
+import { type BillingContext, type LiveBilling, live, stripeCall } from './stripe';
 
 export type BillingOverview = {
   enabled: boolean;
@@ -15,11 +14,11 @@ export type BillingOverview = {
   nextInvoice?: { amountDue: number; currency: string; periodEnd: string };
 };
 
-const enabled = (ctx: BillingContext): ctx is BillingContext & { stripe: Stripe } => ctx.stripe !== undefined;
-
-function requireEnabled(ctx: BillingContext): asserts ctx is BillingContext & { stripe: Stripe } {
-  if (!enabled(ctx))
+async function requireEnabled(ctx: BillingContext): Promise<LiveBilling> {
+  const c = await live(ctx);
+  if (!c)
     throw new ConflictError('Billing is off on this deployment (no STRIPE_SECRET_KEY).', 'BILLING_DISABLED');
+  return c;
 }
 
 const seconds = (s: number | null | undefined) => new Date((s ?? 0) * 1000).toISOString();
@@ -43,17 +42,18 @@ export async function billingOverview(
     .innerJoin(workspaces, eq(workspaces.id, billingItems.workspaceId))
     .where(and(eq(billingItems.organizationId, input.orgId), isNull(workspaces.deletionRequestedAt)));
   const out: BillingOverview = {
-    enabled: enabled(ctx),
+    enabled: ctx.stripe !== undefined,
     status: account?.status ?? 'none',
     hasPaymentMethod: !!account?.defaultPaymentMethod,
     items,
     ...(account?.customerId ? { customerId: account.customerId } : {}),
   };
-  if (!enabled(ctx) || !account?.customerId || !account.subscriptionId || account.status === 'canceled')
-    return out;
+  if (!account?.customerId || !account.subscriptionId || account.status === 'canceled') return out;
+  const c = await live(ctx);
+  if (!c) return out;
   const { customerId, subscriptionId } = account;
   const next = await stripeCall('preview the next invoice', () =>
-    ctx.stripe.invoices.createPreview({ customer: customerId, subscription: subscriptionId }),
+    c.stripe.invoices.createPreview({ customer: customerId, subscription: subscriptionId }),
   );
   return {
     ...out,
@@ -62,7 +62,7 @@ export async function billingOverview(
 }
 
 /** Only back to this deployment: a Checkout or Portal return URL elsewhere would make us an open redirect. */
-function checkReturnUrl(ctx: BillingContext, returnUrl: string): string {
+function checkReturnUrl(ctx: Pick<BillingContext, 'publicUrl'>, returnUrl: string): string {
   const base = new URL(ctx.publicUrl);
   let url: URL;
   try {
@@ -76,17 +76,17 @@ function checkReturnUrl(ctx: BillingContext, returnUrl: string): string {
 }
 
 /** The customer for a session, created on first use under the account lock (never two customers for one org). */
-async function customerFor(ctx: BillingContext & { stripe: Stripe }, orgId: string) {
+async function customerFor(ctx: LiveBilling, orgId: string) {
   return ctx.db.transaction(async (tx) => ensureCustomer(ctx, tx, await lockAccount(tx, orgId)));
 }
 
 /** Stripe Checkout in setup mode: the user adds a payment method, checkout.session.completed makes it the default. */
 export async function createCheckoutSession(
-  ctx: BillingContext,
+  given: BillingContext,
   _actor: Actor,
   input: { orgId: string; returnUrl: string },
 ): Promise<{ url: string }> {
-  requireEnabled(ctx);
+  const ctx = await requireEnabled(given);
   const back = checkReturnUrl(ctx, input.returnUrl);
   const customer = await customerFor(ctx, input.orgId);
   const [plan] = await ctx.db.select({ currency: plans.currency }).from(plans).limit(1);
@@ -105,11 +105,11 @@ export async function createCheckoutSession(
 }
 
 export async function createPortalSession(
-  ctx: BillingContext,
+  given: BillingContext,
   _actor: Actor,
   input: { orgId: string; returnUrl: string },
 ): Promise<{ url: string }> {
-  requireEnabled(ctx);
+  const ctx = await requireEnabled(given);
   const back = checkReturnUrl(ctx, input.returnUrl);
   const customer = await customerFor(ctx, input.orgId);
   const session = await stripeCall('open the billing portal', () =>
@@ -133,11 +133,11 @@ export type InvoiceView = {
 
 /** Newest first, paged with Stripe's own cursor (the last invoice id). */
 export async function listInvoices(
-  ctx: BillingContext,
+  given: BillingContext,
   _actor: Actor,
   input: { orgId: string; limit: number; cursor?: string },
 ): Promise<{ items: InvoiceView[]; nextCursor: string | null }> {
-  requireEnabled(ctx);
+  const ctx = await requireEnabled(given);
   const account = await findAccount(ctx.db, input.orgId);
   if (!account?.customerId) return { items: [], nextCursor: null };
   const customer = account.customerId;
@@ -179,11 +179,11 @@ export type PlanChangePreview = {
 
 /** Stripe's own proration of a plan change, before it is made: nothing is changed by asking. */
 export async function previewPlanChange(
-  ctx: BillingContext,
+  given: BillingContext,
   _actor: Actor,
   input: { orgId: string; workspaceId: string; planId: string },
 ): Promise<PlanChangePreview> {
-  requireEnabled(ctx);
+  const ctx = await requireEnabled(given);
   const [ws] = await ctx.db
     .select({ planId: workspaces.planId })
     .from(workspaces)

@@ -1,4 +1,4 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import type { Db } from '../db';
 import { stripeEvents } from '../db/schema';
 import { BadRequestError } from '../errors';
@@ -25,7 +25,9 @@ export async function receiveStripeWebhook(
   if (!input.signature) throw badSignature('is missing');
   let event: Stripe.Event;
   try {
-    event = await Stripe.webhooks.constructEventAsync(
+    // Loaded here, not at start: the SDK is most of this function's code, and Stripe retries a slow first answer.
+    const { default: StripeSdk } = await import('stripe');
+    event = await StripeSdk.webhooks.constructEventAsync(
       input.rawBody,
       input.signature,
       ctx.webhookSecret,
