@@ -243,7 +243,7 @@ describe('the console, end to end in Chromium', () => {
     for (const [link, title, name] of [
       ['Settings', 'Organization settings', 'settings'],
       ['Tokens', 'Personal access tokens', 'tokens'],
-      ['Billing (later)', 'Billing', 'billing'],
+      ['Billing', 'Billing', 'billing-off'],
       ['Usage (later)', 'Usage', 'usage'],
     ] as const) {
       await owner.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link }).click();

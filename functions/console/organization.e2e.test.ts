@@ -263,6 +263,15 @@ describe('organization screens, end to end in Chromium', () => {
       await capture(page, 'organization-settings-member');
     });
 
+    it('says that this deployment, without Stripe, charges nothing and offers every plan', async () => {
+      await a.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Billing' }).click();
+      await heading(a, 'Billing').waitFor();
+      expect(new URL(a.url()).pathname).toMatch(/^\/orgs\/org-[^/]+\/billing$/);
+      await a.getByRole('heading', { name: 'No charges on this deployment' }).waitFor();
+      await a.getByText('every plan is available').waitFor();
+      expect(await a.getByRole('button', { name: 'Add payment method' }).count()).toBe(0);
+    });
+
     it('has no serious or critical accessibility violation on any screen visited, in light or dark', () => {
       expect(findings.join('\n\n')).toBe('');
     });

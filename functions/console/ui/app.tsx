@@ -1,7 +1,9 @@
 import { useEffect } from 'preact/hooks';
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
+import { billingPath } from './components/billing';
 import { Loading } from './components/feedback';
 import { ThemePicker } from './components/theme';
+import { Billing, BillingOfChosenOrg } from './pages/billing';
 import { CreateWorkspace } from './pages/create-workspace';
 import { ComingLater } from './pages/later';
 import { NotFound } from './pages/not-found';
@@ -49,14 +51,22 @@ function Redirect({ to }: { to: string }) {
   return null;
 }
 
-const NAV = [
+/** The main navigation; Billing is the chosen organization's (`/orgs/{orgId}/billing`, as the emails link it). */
+const nav = (orgId: string | undefined) => [
   { href: '/workspaces', label: 'Workspaces' },
   { href: '/settings', label: 'Settings' },
   { href: '/organizations', label: 'Organizations' },
   { href: '/tokens', label: 'Tokens' },
-  { href: '/billing', label: 'Billing' },
-  { href: '/usage', label: 'Usage' },
+  { href: orgId ? billingPath(orgId) : '/billing', label: 'Billing' },
+  { href: '/usage', label: 'Usage', later: true },
 ];
+
+const isBilling = (path: string) => path === '/billing' || /^\/orgs\/[^/]+\/billing$/.test(path);
+
+function current(href: string, path: string) {
+  if (isBilling(href)) return isBilling(path);
+  return path === href || path.startsWith(`${href}/`);
+}
 
 function Shell() {
   const session = useSignedIn();
@@ -111,14 +121,11 @@ function Shell() {
       <div class="layout">
         <nav aria-label="Main">
           <ul>
-            {NAV.map((n) => (
-              <li key={n.href}>
-                <a
-                  href={n.href}
-                  aria-current={path === n.href || path.startsWith(`${n.href}/`) ? 'page' : undefined}
-                >
+            {nav(session.org?.id).map((n) => (
+              <li key={n.label}>
+                <a href={n.href} aria-current={current(n.href, path) ? 'page' : undefined}>
                   {n.label}
-                  {(n.href === '/billing' || n.href === '/usage') && <span class="soon"> (later)</span>}
+                  {n.later && <span class="soon"> (later)</span>}
                 </a>
               </li>
             ))}
@@ -137,7 +144,8 @@ function Shell() {
             <Route path="/organizations" component={Organizations} />
             <Route path="/organizations/new" component={CreateOrganization} />
             <Route path="/tokens" component={Tokens} />
-            <Route path="/billing" component={() => <ComingLater title="Billing" />} />
+            <Route path="/billing" component={BillingOfChosenOrg} />
+            <Route path="/orgs/:orgId/billing" component={Billing} />
             <Route path="/usage" component={() => <ComingLater title="Usage" />} />
             <Route default component={NotFound} />
           </Router>

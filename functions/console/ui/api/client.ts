@@ -12,6 +12,9 @@ export type Workspace = Schemas['Workspace'];
 export type Plan = Schemas['Plan'];
 export type Task = Schemas['Task'];
 export type Me = Schemas['Me'];
+export type Billing = Schemas['Billing'];
+export type Invoice = Schemas['Invoice'];
+export type PlanChangePreview = Schemas['PlanChangePreview'];
 
 const MUTATIONS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Requests a 401 of which means "not signed in" rather than "session expired": never refreshed and retried. */

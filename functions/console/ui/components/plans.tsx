@@ -1,9 +1,8 @@
 import type { Plan } from '../api/client';
+import { money } from './money';
 
-export const price = (p: Plan) =>
-  p.price === 0
-    ? 'Free'
-    : `${new Intl.NumberFormat(undefined, { style: 'currency', currency: p.currency.toUpperCase() }).format(p.price / 100)} / month`;
+export const price = (p: Pick<Plan, 'price' | 'currency'>) =>
+  p.price === 0 ? 'Free' : `${money(p.price, p.currency)} / month`;
 
 const entries = (o: Record<string, string> | undefined) =>
   Object.entries(o ?? {})

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, fieldErrorsOf, type Plan, type Problem, problemOf } from '../api/client';
+import { CheckoutReturned, needsPaymentMethod, PaymentRequired, returnUrlHere } from '../components/billing';
 import { describedBy, ErrorMessage, Field, Loading } from '../components/feedback';
 import { Page } from '../components/page';
 import { PlanPicker } from '../components/plans';
@@ -21,14 +22,18 @@ export function usePlans() {
   return { plans, problem };
 }
 
-/** A name and a plan (and dedicated nodes where the plan has them); then the workspace page follows the task. */
+/**
+ * A name and a plan (and dedicated nodes where the plan has them); then the workspace page follows the task. A
+ * paid plan without a payment method (402) offers Checkout, which comes back here with the choices in the query
+ * (`?name=…&plan=…&nodes=…`), so the form is as it was left.
+ */
 export function CreateWorkspace() {
   const { org } = useSignedIn();
-  const { route } = useLocation();
+  const { route, query } = useLocation();
   const { plans, problem: plansProblem } = usePlans();
-  const [name, setName] = useState('');
-  const [planId, setPlanId] = useState<string | undefined>(undefined);
-  const [nodes, setNodes] = useState(0);
+  const [name, setName] = useState(query.name ?? '');
+  const [planId, setPlanId] = useState<string | undefined>(query.plan);
+  const [nodes, setNodes] = useState(Number(query.nodes) || 0);
   const [problem, setProblem] = useState<Problem | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const plan = plans?.find((p) => p.id === planId);
@@ -67,7 +72,23 @@ export function CreateWorkspace() {
         !plansProblem && <Loading what="plans" />
       ) : (
         <form onSubmit={submit} class="stack">
-          <ErrorMessage problem={problem} />
+          <CheckoutReturned orgId={org.id} then="create the workspace." />
+          {needsPaymentMethod(problem) ? (
+            <PaymentRequired
+              orgId={org.id}
+              orgName={org.name}
+              planName={plan?.name ?? planId ?? 'chosen'}
+              returnUrl={() =>
+                returnUrlHere({
+                  name: name.trim(),
+                  ...(planId ? { plan: planId } : {}),
+                  ...(nodes > 0 ? { nodes: String(nodes) } : {}),
+                })
+              }
+            />
+          ) : (
+            <ErrorMessage problem={problem} />
+          )}
           <Field
             id="ws-name"
             label="Workspace name"
@@ -84,7 +105,16 @@ export function CreateWorkspace() {
               {...describedBy('ws-name', errors.name, true)}
             />
           </Field>
-          <PlanPicker plans={plans} value={planId} onChange={setPlanId} error={errors.planId} />
+          <PlanPicker
+            plans={plans}
+            value={planId}
+            onChange={(id) => {
+              setPlanId(id);
+              // A 402 was about the plan chosen before.
+              if (needsPaymentMethod(problem)) setProblem(undefined);
+            }}
+            error={errors.planId}
+          />
           {plan?.allowsDedicatedNodes && (
             <Field
               id="ws-nodes"

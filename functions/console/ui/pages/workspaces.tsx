@@ -1,13 +1,31 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Problem, problemOf, type Workspace } from '../api/client';
+import { billingPath } from '../components/billing';
 import { ErrorMessage, formatDate, Loading } from '../components/feedback';
 import { Page } from '../components/page';
 import { useSignedIn } from '../session';
 
-export const STEADY = new Set(['RUNNING', 'ERROR']);
+/** Statuses that change only when someone acts (or pays): not polled quickly. */
+export const STEADY = new Set(['RUNNING', 'ERROR', 'SUSPENDED']);
 
 export function StatusBadge({ status }: { status: string }) {
   return <span class={`status status-${status.toLowerCase().replace(/_/g, '-')}`}>{status}</span>;
+}
+
+const sentence = (s: string) => (/[.!?]$/.test(s) ? s : `${s}.`);
+
+/**
+ * A workspace suspended for non-payment: why (its statusMessage) and the way to settle it, the organization's
+ * Billing screen (admins pay there; members are told to ask one).
+ */
+export function Suspended({ ws }: { ws: Workspace }) {
+  if (ws.status !== 'SUSPENDED') return null;
+  return (
+    <span class="suspended">
+      {ws.statusMessage && <span class="muted"> {sentence(ws.statusMessage)}</span>}{' '}
+      <a href={billingPath(ws.organizationId)}>Go to Billing</a>
+    </span>
+  );
 }
 
 /** The organization's workspaces (all of them for admins, their own for members), refreshed while any changes. */
@@ -99,6 +117,7 @@ export function Workspaces() {
                   </th>
                   <td>
                     <StatusBadge status={w.status} />
+                    <Suspended ws={w} />
                   </td>
                   <td>{w.planId}</td>
                   <td>{formatDate(w.createdAt)}</td>

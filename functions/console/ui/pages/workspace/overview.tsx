@@ -1,6 +1,6 @@
 import type { Workspace } from '../../api/client';
 import { formatDate } from '../../components/feedback';
-import { StatusBadge } from '../workspaces';
+import { StatusBadge, Suspended } from '../workspaces';
 
 /** Status, identity and endpoint of the workspace. */
 export function Overview({ ws }: { ws: Workspace }) {
@@ -11,7 +11,11 @@ export function Overview({ ws }: { ws: Workspace }) {
         <dt>Status</dt>
         <dd>
           <StatusBadge status={ws.status} />
-          {ws.statusMessage ? <span class="muted"> {ws.statusMessage}</span> : null}
+          {ws.status === 'SUSPENDED' ? (
+            <Suspended ws={ws} />
+          ) : ws.statusMessage ? (
+            <span class="muted"> {ws.statusMessage}</span>
+          ) : null}
         </dd>
         <dt>ID</dt>
         <dd>
