@@ -3,9 +3,8 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { workspaces } from '../../shared/db/schema';
 import { EVENTS } from '../../shared/events/catalog';
-import { type Outcome, Requeue, reconcileWorkspace } from '../../shared/provisioner/reconcile';
 import { json } from '../../shared/testing/http';
-import { hostProvisionerDeps } from '../../shared/testing/provisioning';
+import { convergeWorkspace, hostProvisionerDeps } from '../../shared/testing/provisioning';
 import { stripeEvent } from '../../shared/testing/stripe';
 import { payingOrganization, useBilling } from '../billing-testing';
 
@@ -15,18 +14,7 @@ describe('non-payment on the real host cluster: billing suspends, the provisione
   const b = useBilling();
   const deps = () => hostProvisionerDeps(b.platform());
 
-  /** What the dispatcher does with Requeue: call again after a pause, until the workspace settles. */
-  async function converge(wsId: string): Promise<Outcome> {
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      try {
-        return await reconcileWorkspace(deps(), wsId);
-      } catch (err) {
-        if (!(err instanceof Requeue) || Date.now() > deadline) throw err;
-        await new Promise((r) => setTimeout(r, 300));
-      }
-    }
-  }
+  const converge = (wsId: string) => convergeWorkspace(deps(), wsId);
   const replicas = async (wsId: string) => {
     type Values = { controlPlane?: { statefulSet?: { highAvailability?: { replicas?: number } } } };
     const hr = await deps().host!.get<{ spec: { values: Values } }>({

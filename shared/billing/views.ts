@@ -75,9 +75,17 @@ function checkReturnUrl(ctx: Pick<BillingContext, 'publicUrl'>, returnUrl: strin
   return url.toString();
 }
 
-/** The customer for a session, created on first use under the account lock (never two customers for one org). */
-async function customerFor(ctx: LiveBilling, orgId: string) {
-  return ctx.db.transaction(async (tx) => ensureCustomer(ctx, tx, await lockAccount(tx, orgId)));
+/**
+ * What a Checkout or Portal session starts from: billing on, a return URL on this deployment, and the customer,
+ * created on first use under the account lock (never two customers for one organization).
+ */
+async function sessionBasis(given: BillingContext, input: { orgId: string; returnUrl: string }) {
+  const ctx = await requireEnabled(given);
+  const back = checkReturnUrl(ctx, input.returnUrl);
+  const customer = await ctx.db.transaction(async (tx) =>
+    ensureCustomer(ctx, tx, await lockAccount(tx, input.orgId)),
+  );
+  return { ctx, back, customer };
 }
 
 /** Stripe Checkout in setup mode: the user adds a payment method, checkout.session.completed makes it the default. */
@@ -86,9 +94,7 @@ export async function createCheckoutSession(
   _actor: Actor,
   input: { orgId: string; returnUrl: string },
 ): Promise<{ url: string }> {
-  const ctx = await requireEnabled(given);
-  const back = checkReturnUrl(ctx, input.returnUrl);
-  const customer = await customerFor(ctx, input.orgId);
+  const { ctx, back, customer } = await sessionBasis(given, input);
   const [plan] = await ctx.db.select({ currency: plans.currency }).from(plans).limit(1);
   const sep = back.includes('?') ? '&' : '?';
   const session = await stripeCall('open Checkout', () =>
@@ -109,9 +115,7 @@ export async function createPortalSession(
   _actor: Actor,
   input: { orgId: string; returnUrl: string },
 ): Promise<{ url: string }> {
-  const ctx = await requireEnabled(given);
-  const back = checkReturnUrl(ctx, input.returnUrl);
-  const customer = await customerFor(ctx, input.orgId);
+  const { ctx, back, customer } = await sessionBasis(given, input);
   const session = await stripeCall('open the billing portal', () =>
     ctx.stripe.billingPortal.sessions.create({ customer, return_url: back }),
   );

@@ -6,27 +6,16 @@ import { credentialsFromKubeconfig, kube } from '../k8s/rest';
 import { teamOrganization } from '../testing/fixtures';
 import { kubeEnvironment } from '../testing/kube/worker';
 import { usePlatform } from '../testing/platform';
-import { hostClusterEnv, hostProvisionerDeps } from '../testing/provisioning';
+import { convergeWorkspace, hostClusterEnv, hostProvisionerDeps } from '../testing/provisioning';
 import { workspaceAccess } from '../workspaces/access';
 import { createProject } from '../workspaces/projects';
 import { createWorkspace, requestWorkspaceDeletion } from '../workspaces/workspaces';
 import { chartOptions, hostCluster } from './host';
-import { type Outcome, type ProvisionerDeps, Requeue, reconcileWorkspace } from './reconcile';
+import { reconcileWorkspace } from './reconcile';
 
 const kubeEnv = kubeEnvironment();
 
-/** What a dispatcher does with Requeue: call again after a pause, until the workspace settles. */
-async function converge(deps: ProvisionerDeps, wsId: string, timeoutMs = 90_000): Promise<Outcome> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await reconcileWorkspace(deps, wsId);
-    } catch (err) {
-      if (!(err instanceof Requeue) || Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  }
-}
+const converge = convergeWorkspace;
 
 describe('provisioner on the real host cluster (Flux/vCluster stand-in)', () => {
   const platform = usePlatform();

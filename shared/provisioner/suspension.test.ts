@@ -8,25 +8,14 @@ import { teamOrganization } from '../testing/fixtures';
 import type { Json } from '../testing/http';
 import { waitFor } from '../testing/kube/supervisor';
 import { usePlatform } from '../testing/platform';
-import { hostProvisionerDeps } from '../testing/provisioning';
+import { convergeWorkspace, hostProvisionerDeps } from '../testing/provisioning';
 import { workspaceAccess } from '../workspaces/access';
 import { createProject } from '../workspaces/projects';
 import { createWorkspace, requestWorkspaceDeletion } from '../workspaces/workspaces';
-import { type Outcome, type ProvisionerDeps, Requeue, reconcileWorkspace } from './reconcile';
+import { reconcileWorkspace } from './reconcile';
 import { reconcileIfChanged } from './tick';
 
-/** What a dispatcher does with Requeue: call again after a pause, until the workspace settles. */
-async function converge(deps: ProvisionerDeps, wsId: string, timeoutMs = 90_000): Promise<Outcome> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await reconcileWorkspace(deps, wsId);
-    } catch (err) {
-      if (!(err instanceof Requeue) || Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  }
-}
+const converge = convergeWorkspace;
 
 describe('a workspace billing suspends, on the real host cluster (Flux/vCluster stand-in)', () => {
   const platform = usePlatform();

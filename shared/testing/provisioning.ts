@@ -59,17 +59,7 @@ export function useProvisioning(env: () => Record<string, string> = () => ({})) 
     chart: chartOptions(platform().env),
     log: platform().log,
   });
-  /** What the dispatcher does with Requeue: deliver again after a pause, until the workspace settles. */
-  const converge = async (wsId: string, d: ProvisionerDeps = deps()): Promise<Outcome> => {
-    for (;;) {
-      try {
-        return await reconcileWorkspace(d, wsId);
-      } catch (err) {
-        if (!(err instanceof Requeue)) throw err;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
-  };
+  const converge = (wsId: string, d: ProvisionerDeps = deps()) => convergeWorkspace(d, wsId);
   /** A request to the public API as a signed-in user (bearer token), through the route table. */
   const api = (token: string, path: string, init: RequestInit = {}) =>
     local!.fetch(
@@ -117,6 +107,26 @@ export function hostClusterEnv() {
 }
 
 /** The provisioner's dependencies as its worker builds them, against the host cluster or the given `host`. */
+/**
+ * What the dispatcher does with Requeue: deliver again after a pause, until the workspace settles (or, past
+ * `timeoutMs`, the last Requeue is thrown with its reason).
+ */
+export async function convergeWorkspace(
+  deps: ProvisionerDeps,
+  wsId: string,
+  timeoutMs = 90_000,
+): Promise<Outcome> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await reconcileWorkspace(deps, wsId);
+    } catch (err) {
+      if (!(err instanceof Requeue) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
 export function hostProvisionerDeps(
   platform: Pick<Platform, 'db' | 'authz' | 'log'>,
   host: Kube | undefined = hostCluster(hostClusterEnv()),
