@@ -202,7 +202,7 @@ describe('billing worker against stripe-mock', () => {
     // Stripe answered the retry with the subscription it had created: recorded once, no second subscription.
     expect((await item(first))?.subscriptionId).toBe((await item(second))?.subscriptionId);
     const items = stripeCalls('POST', /^\/v1\/subscription_items$/);
-    // The SDK's own retries (2) and the redelivery: one key for the second workspace's item throughout.
+    // The SDK's own retry and the redelivery: one key for the second workspace's item throughout.
     expect(items.length).toBeGreaterThanOrEqual(4);
     expect(new Set(items.map((r) => r.idempotencyKey))).toEqual(
       new Set([expect.stringContaining(`hexabase:item:${second}:`)]),
