@@ -44,10 +44,10 @@ export function createStripe(
       ({ default: S }) =>
         new S(key, {
           // The SDK retries connection errors and 409/429/5xx with the same idempotency key, so a retry cannot double.
-    // One retry of at most 4 s each keeps a worker's delivery inside the dispatcher's 10 s; it retries after that.
-    maxNetworkRetries: 1,
-    timeout: 4_000,
-    appInfo: { name: 'hexabase' },
+          // One retry of at most 4 s each keeps a worker's delivery inside the dispatcher's 10 s; it retries after that.
+          maxNetworkRetries: 1,
+          timeout: 4_000,
+          appInfo: { name: 'hexabase' },
           ...(api
             ? {
                 host: api.hostname,
