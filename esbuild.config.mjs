@@ -10,7 +10,7 @@ import * as esbuild from 'esbuild';
 
 const KB = 1000;
 // The functions that talk to the host cluster carry the Kubernetes client and the kubeconfig/YAML code.
-const TALKS_TO_CLUSTER = new Set(['provisioner', 'workspaces']);
+const TALKS_TO_CLUSTER = new Set(['provisioner', 'workspaces', 'usage-sampler']);
 const target = (name) => (TALKS_TO_CLUSTER.has(name) ? 1000 * KB : 600 * KB);
 // Functions that do not meet their target yet, with a budget just above today's size so they cannot grow
 // unnoticed (docs/benchmarks.md, "Cold start and bundle sizes", says why each is over). Remove an entry once met.
@@ -110,6 +110,43 @@ const zodOpenApiLean = ({ documents }) => ({
 });
 
 /**
+ * OpenTelemetry, tree-shaken. Most of its packages name their CommonJS build first (`main`) and have no `exports`
+ * map, so esbuild would bundle their CommonJS builds whole (the SDK would carry all of semantic-conventions, ~80
+ * KB): their ESM builds (`module`) are used instead. @opentelemetry/context-async-hooks, which every function loads
+ * at start, has a CommonJS build only and `require`s the API for a constant or two, which would add the API's whole
+ * CommonJS build (~15 KB) beside its ESM one: it gets a module re-exporting from the ESM API exactly the names it
+ * reads. The build fails if it reads none the way it does today (the package changed shape).
+ */
+const openTelemetryLean = {
+  name: 'opentelemetry-lean',
+  setup(build) {
+    build.onResolve({ filter: /^@opentelemetry\/api$/ }, ({ importer, kind }) =>
+      kind === 'require-call' && /[\\/]@opentelemetry[\\/]context-async-hooks[\\/]/.test(importer)
+        ? { path: importer, namespace: 'opentelemetry-api-names' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'opentelemetry-api-names' }, ({ path }) => {
+      const names = [
+        ...new Set([...readFileSync(path, 'utf8').matchAll(/\bapi_1\.(\w+)/g)].map((m) => m[1])),
+      ];
+      if (!names.length)
+        throw new Error(`${path} no longer reads the API as api_1: update esbuild.config.mjs`);
+      return {
+        contents: `export { ${names.join(', ')} } from '@opentelemetry/api';`,
+        resolveDir: root,
+        loader: 'js',
+      };
+    });
+    build.onResolve({ filter: /^@opentelemetry\/[\w-]+$/ }, async ({ path, resolveDir, kind }) => {
+      const manifest = await build.resolve(`${path}/package.json`, { resolveDir, kind });
+      if (manifest.errors.length) return undefined;
+      const pkg = JSON.parse(readFileSync(manifest.path, 'utf8'));
+      return pkg.module && !pkg.exports ? { path: join(manifest.path, '..', pkg.module) } : undefined;
+    });
+  },
+};
+
+/**
  * Modules a dependency imports for a feature Hexabase never uses, replaced by stubs:
  * - prom-client loads @opentelemetry/api (~24 KB) only to label CPU-time exemplars with the active span; Hexabase
  *   enables no exemplars and runs no OpenTelemetry, so the span is always absent. Its Pushgateway client (which
@@ -204,7 +241,7 @@ async function buildFunction(name) {
     outExtension: { '.js': '.mjs' },
     sourcemap: true,
     keepNames: true,
-    plugins: [zodOpenApiLean({ documents: DOCUMENTS.has(name) }), unusedFeatures],
+    plugins: [zodOpenApiLean({ documents: DOCUMENTS.has(name) }), openTelemetryLean, unusedFeatures],
     // pg-native: optional accelerator of pg. PGlite and its drizzle driver: only for `npm start` and tests,
     // loaded lazily (shared/db/client.ts); a deployed function always has DATABASE_URL.
     // esbuild: only the console imports it, lazily, to build its UI when no prebuilt assets exist (npm start
@@ -217,7 +254,8 @@ async function buildFunction(name) {
   const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.mjs'));
   const bytes = outputs.reduce((sum, [, o]) => sum + o.bytes, 0);
   // What a cold start loads before it listens: the entry and the chunks it imports statically.
-  const [entryFile, entry] = outputs.find(([, o]) => o.entryPoint);
+  // The function's own entry: lazy chunks are entry points in the metafile too, and may be listed before it.
+  const [entryFile, entry] = outputs.find(([, o]) => o.entryPoint === `functions/${name}/index.ts`);
   const startFiles = [
     entryFile,
     ...entry.imports.filter((i) => i.kind === 'import-statement' && !i.external).map((i) => i.path),

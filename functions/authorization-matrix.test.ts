@@ -133,6 +133,7 @@ const MATRIX: Record<string, Row> = {
   },
   'DELETE /api/v1/workspaces/{wsId}/members/{userId}': { expect: [401, 404, 404, 403, 204, 204] },
   'GET /api/v1/workspaces/{wsId}/groups': { expect: wsRead },
+  'GET /api/v1/workspaces/{wsId}/usage': { expect: wsRead },
   'POST /api/v1/workspaces/{wsId}/groups': { expect: wsManage(201), body: () => ({ name: `g-${rand()}` }) },
   'GET /api/v1/workspaces/{wsId}/groups/{groupId}': { expect: wsRead },
   'PATCH /api/v1/workspaces/{wsId}/groups/{groupId}': {

@@ -6,6 +6,7 @@ import * as organizations from './organizations/app';
 import * as plans from './plans/app';
 import * as projects from './projects/app';
 import * as stripeWebhooks from './stripe-webhooks/app';
+import * as usage from './usage/app';
 import * as workspaces from './workspaces/app';
 
 /**
@@ -23,4 +24,5 @@ export const apiOperations: Record<string, Operation<any>[]> = {
   oidc: oidc.operations,
   billing: billing.operations,
   'stripe-webhooks': stripeWebhooks.operations,
+  usage: usage.operations,
 };

@@ -30,6 +30,10 @@ import * as provisioner from './provisioner/app';
 import * as provisionerDeps from './provisioner/deps';
 import * as stripeWebhooks from './stripe-webhooks/app';
 import * as stripeWebhooksDeps from './stripe-webhooks/deps';
+import * as usage from './usage/app';
+import * as usageDeps from './usage/deps';
+import * as usageSampler from './usage-sampler/app';
+import * as usageSamplerDeps from './usage-sampler/deps';
 import * as workspaces from './workspaces/app';
 import * as workspacesDeps from './workspaces/deps';
 
@@ -60,6 +64,8 @@ export const functionRegistry = {
   ),
   workspaces: fn(workspaces.operations, workspaces.createWorkspacesApp, workspacesDeps.fromPlatform),
   projects: fn(projects.operations, projects.createProjectsApp, projectsDeps.fromPlatform),
+  usage: fn(usage.operations, usage.createUsageApp, usageDeps.fromPlatform),
+  'usage-sampler': fn([], usageSampler.createUsageSamplerApp, usageSamplerDeps.fromPlatform),
   billing: fn(billing.operations, billing.createBillingApp, billingDeps.fromPlatform),
   'stripe-webhooks': fn(
     stripeWebhooks.operations,

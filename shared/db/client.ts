@@ -20,7 +20,7 @@ export type Database = {
   ping: () => Promise<void>;
   close: () => Promise<void>;
   /** LISTEN on a channel; resolves to the function that stops listening. */
-  listen: (channel: string, onNotify: () => void) => Promise<() => Promise<void>>;
+  listen: (channel: string, onNotify: (payload: string) => void) => Promise<() => Promise<void>>;
 };
 
 export class DatabaseUnavailableError extends OperatorError {
@@ -61,7 +61,7 @@ export async function openPostgres(url: string, opts: { poolMax: number; log?: L
       const client = new pg.Client({ connectionString: url });
       client.on('error', () => {});
       await client.connect();
-      client.on('notification', onNotify);
+      client.on('notification', (n) => onNotify(n.payload ?? ''));
       await client.query(`listen ${pg.escapeIdentifier(channel)}`);
       return async () => {
         await client.end().catch(() => {});
@@ -97,7 +97,7 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
     },
     close: () => client.close(),
     listen: async (channel, onNotify) => {
-      const unlisten = await client.listen(channel, onNotify);
+      const unlisten = await client.listen(channel, (payload) => onNotify(payload ?? ''));
       return async () => unlisten();
     },
   };

@@ -102,6 +102,13 @@ export const envObject = z.object({
   HEXABASE_VCLUSTER_NODE_ADDRESS: z.string().min(1).max(253).optional(),
   /** The tick skips a settled, unchanged workspace for this long at most; then a full pass repairs drift. */
   HEXABASE_PROVISIONER_RESYNC_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
+  /** Each running workspace's usage is sampled this often (CONTRACT: Usage says at least every 30 s). */
+  HEXABASE_USAGE_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(30).default(30),
+  /**
+   * OpenTelemetry: traces are exported over OTLP/HTTP to this endpoint when set (`…/v1/traces` is appended, as the
+   * OpenTelemetry specification says); unset, spans still give every log line its traceId and go nowhere.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: urlWithProtocols(['http:', 'https:'], 'http(s)').optional(),
   /** PEM file of the CA that signs the public URL's certificate, when vClusters cannot verify it otherwise. */
   HEXABASE_ISSUER_CA_FILE: z.string().min(1).optional(),
   /** What exec-mode kubeconfigs run for credentials: `hxb` on the user's PATH; local runs name the repo's launcher. */

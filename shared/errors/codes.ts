@@ -106,6 +106,9 @@ export const ERROR_CODES = {
   PLAN_NOT_FOR_SALE: 422,
   BILLING_UNAVAILABLE: 503,
 
+  // Usage (shared/usage).
+  INVALID_STEP: 400,
+
   // Event workers: seen in dead letters and logs rather than by API clients.
   INVALID_CLOUDEVENT: 400,
   UNEXPECTED_EVENT_TYPE: 400,

@@ -95,6 +95,14 @@ export const EVENTS = {
     ]),
     producers: ['organizations', 'billing-worker'],
   },
+  /** Every HEXABASE_USAGE_INTERVAL_SECONDS from the scheduler: the usage sampler fans out one request per workspace. */
+  usageTick: { type: 'ai.hexabase.usage.tick', data: Tick, producers: ['scheduler'] },
+  /** One per running workspace and usage tick: each workspace is sampled in a delivery of its own. */
+  usageSampleRequested: {
+    type: 'ai.hexabase.usage.sample.requested',
+    data: z.object({ workspaceId: id }),
+    producers: ['usage-sampler'],
+  },
   reconcileTick: { type: 'ai.hexabase.reconcile.tick', data: Tick, producers: ['scheduler'] },
   /** Knative PingSource's fixed type: the tick in a cluster (knative/eventing.yaml). */
   knativePing: { type: 'dev.knative.sources.ping', data: Tick, producers: [] },

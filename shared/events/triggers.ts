@@ -23,6 +23,9 @@ export const BILLING_EVENTS = [
   ...TICKS,
 ] as const;
 
+/** What the usage sampler acts on: its own tick (fan-out) and the per-workspace requests it fans out. */
+export const USAGE_EVENTS = [EVENTS.usageTick, EVENTS.usageSampleRequested] as const;
+
 /**
  * Which worker function receives which event types: the Knative Triggers and the local dispatcher are both
  * generated from this table. `path` is the function's CloudEvents endpoint.
@@ -45,6 +48,7 @@ export const triggerTable: TriggerSpec[] = [
     types: typesOf(EVENTS.emailRequested),
   },
   { name: 'billing', function: 'billing-worker', path: '/events', types: typesOf(...BILLING_EVENTS) },
+  { name: 'usage-sampler', function: 'usage-sampler', path: '/events', types: typesOf(...USAGE_EVENTS) },
   { name: 'key-rotation', function: 'key-rotation', path: '/events', types: typesOf(...TICKS) },
 ];
 

@@ -34,6 +34,11 @@ export const routeTable: FunctionRoute[] = [
     prefixes: ['/api/v1/workspaces/*/projects', '/api/v1/projects'],
   },
   {
+    name: 'usage',
+    description: "A workspace's resource usage against its quota: latest, series and a live stream",
+    prefixes: ['/api/v1/workspaces/*/usage'],
+  },
+  {
     name: 'billing',
     description: "An organization's billing: status, invoices, Checkout and the Customer Portal (Stripe)",
     prefixes: ['/api/v1/organizations/*/billing'],
@@ -62,6 +67,11 @@ export const routeTable: FunctionRoute[] = [
   {
     name: 'provisioner',
     description: 'Worker: reconciles workspaces into vClusters on the host cluster',
+    prefixes: [],
+  },
+  {
+    name: 'usage-sampler',
+    description: "Worker: samples each running workspace's quota usage from its vCluster on the usage tick",
     prefixes: [],
   },
   {

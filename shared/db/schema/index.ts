@@ -3,3 +3,4 @@ export * from './identity';
 export * from './ops';
 export * from './orgs';
 export * from './workspaces';
+export * from './usage';

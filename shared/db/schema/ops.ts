@@ -38,6 +38,8 @@ export const outbox = pgTable(
     sentAt: ts('sent_at'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
+    /** W3C trace context of the change that wrote the row: the event carries it on (CloudEvents distributed tracing). */
+    traceparent: text('traceparent'),
   },
   (t) => [index('outbox_unsent_idx').on(t.seq).where(sql`${t.sentAt} is null`)],
 );

@@ -1,0 +1,233 @@
+import { and, asc, desc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
+import type { Db } from '../db';
+import { type UsageData, usageSamples, usageSampling } from '../db/schema';
+import { averageIn, bucketStart, canonical, TIERS, totals } from './tiers';
+
+/** Notified (payload: workspace id) in the transaction that stores a sample: SSE streams wake on it. */
+export const USAGE_CHANNEL = 'hexabase_usage';
+
+/**
+ * Stores one sample in every tier, in one transaction: tier 0 extends the latest run when nothing changed and
+ * the run is not older than `maxGapMs` (a longer gap is a stale period and must show as one); tiers 1 and 2 fold
+ * the sample into their bucket's average.
+ */
+export async function recordSample(
+  db: Db,
+  sample: { workspaceId: string; at: Date; data: UsageData },
+  opts: { maxGapMs: number },
+): Promise<void> {
+  const { workspaceId, at, data } = sample;
+  await db.transaction(async (tx) => {
+    const [last] = await tx
+      .select()
+      .from(usageSamples)
+      .where(and(eq(usageSamples.workspaceId, workspaceId), eq(usageSamples.tier, 0)))
+      .orderBy(desc(usageSamples.at))
+      .limit(1)
+      .for('update');
+    const extend =
+      last &&
+      at.getTime() >= last.until.getTime() &&
+      at.getTime() - last.until.getTime() <= opts.maxGapMs &&
+      canonical(last.data) === canonical(data);
+    if (extend)
+      await tx
+        .update(usageSamples)
+        .set({ until: at, samples: sql`${usageSamples.samples} + 1` })
+        .where(
+          and(
+            eq(usageSamples.workspaceId, workspaceId),
+            eq(usageSamples.tier, 0),
+            eq(usageSamples.at, last.at),
+          ),
+        );
+    else
+      await tx
+        .insert(usageSamples)
+        .values({ workspaceId, tier: 0, at, until: at, data })
+        .onConflictDoNothing();
+    for (const { tier, bucketSeconds } of TIERS.slice(1)) {
+      const start = bucketStart(at, bucketSeconds);
+      const where = and(
+        eq(usageSamples.workspaceId, workspaceId),
+        eq(usageSamples.tier, tier),
+        eq(usageSamples.at, start),
+      );
+      const [bucket] = await tx.select().from(usageSamples).where(where).for('update');
+      if (bucket)
+        await tx
+          .update(usageSamples)
+          .set({ until: at, samples: bucket.samples + 1, data: averageIn(bucket.data, bucket.samples, data) })
+          .where(where);
+      else await tx.insert(usageSamples).values({ workspaceId, tier, at: start, until: at, data });
+    }
+    await tx.execute(sql`select pg_notify(${USAGE_CHANNEL}, ${workspaceId})`);
+  });
+}
+
+export type CurrentUsage = {
+  sampledAt: Date | null;
+  /** No sample yet, the last attempt failed, or the last sample is older than three intervals. */
+  stale: boolean;
+  staleReason: string | null;
+  data: UsageData;
+};
+
+export async function currentUsage(
+  db: Db,
+  workspaceId: string,
+  opts: { intervalSeconds: number; now?: Date },
+): Promise<CurrentUsage> {
+  const [state] = await db.select().from(usageSampling).where(eq(usageSampling.workspaceId, workspaceId));
+  const [last] = await db
+    .select({ data: usageSamples.data, until: usageSamples.until })
+    .from(usageSamples)
+    .where(and(eq(usageSamples.workspaceId, workspaceId), eq(usageSamples.tier, 0)))
+    .orderBy(desc(usageSamples.at))
+    .limit(1);
+  return { ...staleness(state, opts), data: last?.data ?? {} };
+}
+
+type SamplingState = typeof usageSampling.$inferSelect | undefined;
+
+function staleness(state: SamplingState, opts: { intervalSeconds: number; now?: Date }) {
+  const sampledAt = state?.sampledAt ?? null;
+  const now = (opts.now ?? new Date()).getTime();
+  let staleReason: string | null = null;
+  if (!sampledAt) staleReason = state?.error ?? 'No sample has been taken yet.';
+  else if (state?.failedAt && state.failedAt > sampledAt) staleReason = state.error ?? 'Sampling failed.';
+  else if (now - sampledAt.getTime() > opts.intervalSeconds * 3000)
+    staleReason = 'The last sample is older than three sampling intervals.';
+  return { sampledAt, stale: staleReason !== null, staleReason };
+}
+
+/** Every workspace's latest totals (base units), for the usage-vs-quota gauges. */
+export async function latestUsage(
+  db: Db,
+  opts: { intervalSeconds: number; now?: Date } = { intervalSeconds: 30 },
+): Promise<
+  {
+    workspaceId: string;
+    sampledAt: Date | null;
+    stale: boolean;
+    quota: Record<string, { used: number; hard: number }>;
+  }[]
+> {
+  const states = await db.select().from(usageSampling);
+  if (states.length === 0) return [];
+  const rows = await db
+    .selectDistinctOn([usageSamples.workspaceId], {
+      workspaceId: usageSamples.workspaceId,
+      data: usageSamples.data,
+    })
+    .from(usageSamples)
+    .where(
+      and(
+        eq(usageSamples.tier, 0),
+        inArray(
+          usageSamples.workspaceId,
+          states.map((s) => s.workspaceId),
+        ),
+      ),
+    )
+    .orderBy(usageSamples.workspaceId, desc(usageSamples.at));
+  const byWs = new Map(rows.map((r) => [r.workspaceId, r.data]));
+  return states.map((s) => {
+    const { sampledAt, stale } = staleness(s, opts);
+    const quota = Object.fromEntries(
+      Object.entries(totals(byWs.get(s.workspaceId) ?? {})).map(([r, [used, hard]]) => [r, { used, hard }]),
+    );
+    return { workspaceId: s.workspaceId, sampledAt, stale, quota };
+  });
+}
+
+export type SeriesQuery = { from: Date; to: Date; stepSeconds: number; projectId?: string };
+
+/** The finest tier whose retention still covers `from` and whose resolution the step does not undercut. */
+export function tierFor(q: SeriesQuery, now = new Date()): (typeof TIERS)[number] {
+  const age = (now.getTime() - q.from.getTime()) / 1000;
+  return TIERS.find((t) => age <= t.keepSeconds && q.stepSeconds >= t.bucketSeconds) ?? TIERS[2];
+}
+
+/**
+ * Per resource, one point per step: the mean of the rows (runs or buckets) overlapping the step. A step no row
+ * covers has no point: the chart shows a gap, never a zero that was not measured.
+ */
+export async function usageSeries(
+  db: Db,
+  workspaceId: string,
+  q: SeriesQuery,
+  now = new Date(),
+): Promise<{ tier: number; series: { resource: string; points: [number, number][] }[] }> {
+  const { tier, bucketSeconds } = tierFor(q, now);
+  const rows = await db
+    .select({ at: usageSamples.at, until: usageSamples.until, data: usageSamples.data })
+    .from(usageSamples)
+    .where(
+      and(
+        eq(usageSamples.workspaceId, workspaceId),
+        eq(usageSamples.tier, tier),
+        lte(usageSamples.at, q.to),
+        gte(usageSamples.until, new Date(q.from.getTime() - bucketSeconds * 1000)),
+      ),
+    )
+    .orderBy(asc(usageSamples.at));
+  const stepMs = q.stepSeconds * 1000;
+  const first = Math.floor(q.from.getTime() / stepMs) * stepMs;
+  const points = new Map<string, [number, number][]>();
+  let i = 0;
+  for (let t = first; t <= q.to.getTime(); t += stepMs) {
+    while (i < rows.length && rowEnd(rows[i]!, bucketSeconds) < t) i++;
+    const overlapping = [];
+    for (let j = i; j < rows.length && rows[j]!.at.getTime() < t + stepMs; j++)
+      if (rowEnd(rows[j]!, bucketSeconds) >= t) overlapping.push(totals(rows[j]!.data, q.projectId));
+    if (overlapping.length === 0) continue;
+    const resources = new Set(overlapping.flatMap((o) => Object.keys(o)));
+    for (const r of resources) {
+      const values = overlapping.map((o) => o[r]?.[0]).filter((v) => v !== undefined);
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      const list = points.get(r) ?? [];
+      list.push([t / 1000, mean]);
+      points.set(r, list);
+    }
+  }
+  return {
+    tier,
+    series: [...points.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([resource, p]) => ({ resource, points: p })),
+  };
+}
+
+/** A bucket row covers its whole bucket; a run covers at…until. */
+const rowEnd = (row: { at: Date; until: Date }, bucketSeconds: number) =>
+  bucketSeconds ? row.at.getTime() + bucketSeconds * 1000 - 1 : row.until.getTime();
+
+/** The hourly average of one workspace for the hour starting at `hour` (metered billing), if it was sampled. */
+export async function hourlyUsage(db: Db, workspaceId: string, hour: Date) {
+  const [row] = await db
+    .select({ data: usageSamples.data, samples: usageSamples.samples })
+    .from(usageSamples)
+    .where(
+      and(eq(usageSamples.workspaceId, workspaceId), eq(usageSamples.tier, 2), eq(usageSamples.at, hour)),
+    );
+  return row ? { samples: row.samples, totals: totals(row.data) } : undefined;
+}
+
+/** Drops what each tier no longer keeps; returns how many rows went. */
+export async function pruneSamples(db: Db, now = new Date()): Promise<number> {
+  let removed = 0;
+  for (const { tier, keepSeconds } of TIERS) {
+    const gone = await db
+      .delete(usageSamples)
+      .where(
+        and(
+          eq(usageSamples.tier, tier),
+          lt(usageSamples.until, new Date(now.getTime() - keepSeconds * 1000)),
+        ),
+      )
+      .returning({ at: usageSamples.at });
+    removed += gone.length;
+  }
+  return removed;
+}
