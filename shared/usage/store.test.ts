@@ -62,15 +62,39 @@ describe('the usage store (real PostgreSQL)', () => {
     await recordSample(db(), { workspaceId: ws, at: at(30), data: sample(2, 4) }, { maxGapMs: GAP });
     await recordSample(db(), { workspaceId: ws, at: at(300), data: sample(4, 6) }, { maxGapMs: GAP });
     const fiveMinutes = await rows(ws, 1);
-    expect(fiveMinutes.map((r) => [r.at, r.samples, r.data['prj-a']!['requests.cpu']])).toEqual([
-      [at(0), 2, [1.5, 8]],
-      [at(300), 1, [4, 8]],
+    // Numbers in layout order: pods, then requests.cpu.
+    expect(fiveMinutes.map((r) => [r.at, r.samples, r.used])).toEqual([
+      [at(0), 2, [3, 1.5]],
+      [at(300), 1, [6, 4]],
     ]);
     const hour = await hourlyUsage(db(), ws, at(0));
     expect(hour?.samples).toBe(3);
     expect(hour!.totals['requests.cpu']![0]).toBeCloseTo(7 / 3);
     expect(hour?.totals.pods).toEqual([4, 100]);
     expect(await hourlyUsage(db(), ws, at(3600))).toBeUndefined();
+  });
+
+  it('joins closed buckets equal to the run before them, so an idle workspace keeps one row per tier', async () => {
+    const ws = await workspace();
+    for (let i = 0; i <= 40; i++)
+      await recordSample(db(), { workspaceId: ws, at: at(i * 30), data: sample(1, 2) }, { maxGapMs: GAP });
+    // 0–1200 s: four closed 5-minute buckets joined into one run, and the open one.
+    expect((await rows(ws, 1)).map((r) => [r.at, r.until, r.samples])).toEqual([
+      [at(0), at(1170), 40],
+      [at(1200), at(1200), 1],
+    ]);
+    expect(await rows(ws, 0)).toHaveLength(1);
+    const series = await usageSeries(
+      db(),
+      ws,
+      { from: at(0), to: at(1199), stepSeconds: 300 },
+      at(8 * 86_400),
+    );
+    expect(series.series.find((s) => s.resource === 'pods')!.points.map(([t]) => t - T0 / 1000)).toEqual([
+      0, 300, 600, 900,
+    ]);
+    await recordSample(db(), { workspaceId: ws, at: at(3600), data: sample(1, 2) }, { maxGapMs: GAP });
+    expect((await hourlyUsage(db(), ws, at(0)))?.totals.pods).toEqual([2, 100]);
   });
 
   it('answers a series per step from the finest tier that covers the range, with gaps where nothing was sampled', async () => {

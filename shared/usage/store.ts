@@ -1,65 +1,97 @@
 import { and, asc, desc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db';
-import { type UsageData, usageSamples, usageSampling } from '../db/schema';
-import { averageIn, bucketStart, canonical, TIERS, totals } from './tiers';
+import { type UsageData, usageLayouts, usageSamples, usageSampling } from '../db/schema';
+import { decode, encode, layoutId } from './layout';
+import { averageIn, bucketStart, TIERS, totals } from './tiers';
 
 /** Notified (payload: workspace id) in the transaction that stores a sample: SSE streams wake on it. */
 export const USAGE_CHANNEL = 'hexabase_usage';
 
+/** A row of a tier with its layout, decoded. */
+const rowColumns = {
+  at: usageSamples.at,
+  until: usageSamples.until,
+  samples: usageSamples.samples,
+  layoutId: usageSamples.layoutId,
+  used: usageSamples.used,
+  layout: usageLayouts.layout,
+};
+
+const sameNumbers = (a: { layoutId: number; used: number[] }, b: { layoutId: number; used: number[] }) =>
+  a.layoutId === b.layoutId && a.used.length === b.used.length && a.used.every((v, i) => v === b.used[i]);
+
 /**
  * Stores one sample in every tier, in one transaction: tier 0 extends the latest run when nothing changed and
  * the run is not older than `maxGapMs` (a longer gap is a stale period and must show as one); tiers 1 and 2 fold
- * the sample into their bucket's average.
+ * the sample into their bucket's average, and a bucket that closed equal to the run before it joins that run.
  */
 export async function recordSample(
   db: Db,
   sample: { workspaceId: string; at: Date; data: UsageData },
   opts: { maxGapMs: number },
 ): Promise<void> {
-  const { workspaceId, at, data } = sample;
+  const { workspaceId, at } = sample;
   await db.transaction(async (tx) => {
-    const [last] = await tx
-      .select()
-      .from(usageSamples)
-      .where(and(eq(usageSamples.workspaceId, workspaceId), eq(usageSamples.tier, 0)))
-      .orderBy(desc(usageSamples.at))
-      .limit(1)
-      .for('update');
-    const extend =
-      last &&
-      at.getTime() >= last.until.getTime() &&
-      at.getTime() - last.until.getTime() <= opts.maxGapMs &&
-      canonical(last.data) === canonical(data);
-    if (extend)
+    const { layout, used } = encode(sample.data);
+    const current = { layoutId: await layoutId(tx, layout), used };
+    const latest = (tier: number, limit: number) =>
+      tx
+        .select(rowColumns)
+        .from(usageSamples)
+        .innerJoin(usageLayouts, eq(usageLayouts.id, usageSamples.layoutId))
+        .where(and(eq(usageSamples.workspaceId, workspaceId), eq(usageSamples.tier, tier)))
+        .orderBy(desc(usageSamples.at))
+        .limit(limit)
+        .for('update', { of: usageSamples });
+    const rowOf = (tier: number, rowAt: Date) =>
+      and(eq(usageSamples.workspaceId, workspaceId), eq(usageSamples.tier, tier), eq(usageSamples.at, rowAt));
+
+    const [last] = await latest(0, 1);
+    const gap = last ? at.getTime() - last.until.getTime() : Number.POSITIVE_INFINITY;
+    if (last && gap >= 0 && gap <= opts.maxGapMs && sameNumbers(last, current))
       await tx
         .update(usageSamples)
-        .set({ until: at, samples: sql`${usageSamples.samples} + 1` })
-        .where(
-          and(
-            eq(usageSamples.workspaceId, workspaceId),
-            eq(usageSamples.tier, 0),
-            eq(usageSamples.at, last.at),
-          ),
-        );
+        .set({ until: at, samples: last.samples + 1 })
+        .where(rowOf(0, last.at));
     else
       await tx
         .insert(usageSamples)
-        .values({ workspaceId, tier: 0, at, until: at, data })
+        .values({ workspaceId, tier: 0, at, until: at, ...current })
         .onConflictDoNothing();
+
     for (const { tier, bucketSeconds } of TIERS.slice(1)) {
       const start = bucketStart(at, bucketSeconds);
-      const where = and(
-        eq(usageSamples.workspaceId, workspaceId),
-        eq(usageSamples.tier, tier),
-        eq(usageSamples.at, start),
-      );
-      const [bucket] = await tx.select().from(usageSamples).where(where).for('update');
-      if (bucket)
+      const [open, before] = await latest(tier, 2);
+      if (open && open.at.getTime() === start.getTime()) {
+        const averaged = encode(averageIn(decode(open.layout, open.used), open.samples, sample.data));
         await tx
           .update(usageSamples)
-          .set({ until: at, samples: bucket.samples + 1, data: averageIn(bucket.data, bucket.samples, data) })
-          .where(where);
-      else await tx.insert(usageSamples).values({ workspaceId, tier, at: start, until: at, data });
+          .set({
+            until: at,
+            samples: open.samples + 1,
+            layoutId: await layoutId(tx, averaged.layout),
+            used: averaged.used,
+          })
+          .where(rowOf(tier, open.at));
+        continue;
+      }
+      if (open && open.at < start) {
+        // `open` just closed: the run before it absorbs it when they are equal and nothing lies between them.
+        const adjacent =
+          before &&
+          bucketStart(before.until, bucketSeconds).getTime() + bucketSeconds * 1000 === open.at.getTime();
+        if (adjacent && sameNumbers(before, open)) {
+          await tx
+            .update(usageSamples)
+            .set({ until: open.until, samples: before.samples + open.samples })
+            .where(rowOf(tier, before.at));
+          await tx.delete(usageSamples).where(rowOf(tier, open.at));
+        }
+      }
+      await tx
+        .insert(usageSamples)
+        .values({ workspaceId, tier, at: start, until: at, ...current })
+        .onConflictDoNothing();
     }
     await tx.execute(sql`select pg_notify(${USAGE_CHANNEL}, ${workspaceId})`);
   });
@@ -80,12 +112,13 @@ export async function currentUsage(
 ): Promise<CurrentUsage> {
   const [state] = await db.select().from(usageSampling).where(eq(usageSampling.workspaceId, workspaceId));
   const [last] = await db
-    .select({ data: usageSamples.data, until: usageSamples.until })
+    .select({ used: usageSamples.used, layout: usageLayouts.layout })
     .from(usageSamples)
+    .innerJoin(usageLayouts, eq(usageLayouts.id, usageSamples.layoutId))
     .where(and(eq(usageSamples.workspaceId, workspaceId), eq(usageSamples.tier, 0)))
     .orderBy(desc(usageSamples.at))
     .limit(1);
-  return { ...staleness(state, opts), data: last?.data ?? {} };
+  return { ...staleness(state, opts), data: last ? decode(last.layout, last.used) : {} };
 }
 
 type SamplingState = typeof usageSampling.$inferSelect | undefined;
@@ -118,9 +151,11 @@ export async function latestUsage(
   const rows = await db
     .selectDistinctOn([usageSamples.workspaceId], {
       workspaceId: usageSamples.workspaceId,
-      data: usageSamples.data,
+      used: usageSamples.used,
+      layout: usageLayouts.layout,
     })
     .from(usageSamples)
+    .innerJoin(usageLayouts, eq(usageLayouts.id, usageSamples.layoutId))
     .where(
       and(
         eq(usageSamples.tier, 0),
@@ -131,7 +166,7 @@ export async function latestUsage(
       ),
     )
     .orderBy(usageSamples.workspaceId, desc(usageSamples.at));
-  const byWs = new Map(rows.map((r) => [r.workspaceId, r.data]));
+  const byWs = new Map(rows.map((r) => [r.workspaceId, decode(r.layout, r.used)]));
   return states.map((s) => {
     const { sampledAt, stale } = staleness(s, opts);
     const quota = Object.fromEntries(
@@ -160,18 +195,21 @@ export async function usageSeries(
   now = new Date(),
 ): Promise<{ tier: number; series: { resource: string; points: [number, number][] }[] }> {
   const { tier, bucketSeconds } = tierFor(q, now);
-  const rows = await db
-    .select({ at: usageSamples.at, until: usageSamples.until, data: usageSamples.data })
-    .from(usageSamples)
-    .where(
-      and(
-        eq(usageSamples.workspaceId, workspaceId),
-        eq(usageSamples.tier, tier),
-        lte(usageSamples.at, q.to),
-        gte(usageSamples.until, new Date(q.from.getTime() - bucketSeconds * 1000)),
-      ),
-    )
-    .orderBy(asc(usageSamples.at));
+  const rows = (
+    await db
+      .select(rowColumns)
+      .from(usageSamples)
+      .innerJoin(usageLayouts, eq(usageLayouts.id, usageSamples.layoutId))
+      .where(
+        and(
+          eq(usageSamples.workspaceId, workspaceId),
+          eq(usageSamples.tier, tier),
+          lte(usageSamples.at, q.to),
+          gte(usageSamples.until, new Date(q.from.getTime() - bucketSeconds * 1000)),
+        ),
+      )
+      .orderBy(asc(usageSamples.at))
+  ).map((r) => ({ at: r.at, until: r.until, data: decode(r.layout, r.used) }));
   const stepMs = q.stepSeconds * 1000;
   const first = Math.floor(q.from.getTime() / stepMs) * stepMs;
   const points = new Map<string, [number, number][]>();
@@ -199,19 +237,28 @@ export async function usageSeries(
   };
 }
 
-/** A bucket row covers its whole bucket; a run covers at…until. */
-const rowEnd = (row: { at: Date; until: Date }, bucketSeconds: number) =>
-  bucketSeconds ? row.at.getTime() + bucketSeconds * 1000 - 1 : row.until.getTime();
+/** A tier-0 run covers at…until; a tier-1/2 run covers its buckets whole, up to the end of its last one. */
+const rowEnd = (row: { until: Date }, bucketSeconds: number) =>
+  bucketSeconds
+    ? bucketStart(row.until, bucketSeconds).getTime() + bucketSeconds * 1000 - 1
+    : row.until.getTime();
 
-/** The hourly average of one workspace for the hour starting at `hour` (metered billing), if it was sampled. */
+/**
+ * The average of one workspace over the hour starting at `hour` (metered billing), if it was sampled: the hourly
+ * row of that hour, or the run of equal hours that covers it. `samples` counts the samples of the whole row.
+ */
 export async function hourlyUsage(db: Db, workspaceId: string, hour: Date) {
   const [row] = await db
-    .select({ data: usageSamples.data, samples: usageSamples.samples })
+    .select(rowColumns)
     .from(usageSamples)
+    .innerJoin(usageLayouts, eq(usageLayouts.id, usageSamples.layoutId))
     .where(
-      and(eq(usageSamples.workspaceId, workspaceId), eq(usageSamples.tier, 2), eq(usageSamples.at, hour)),
-    );
-  return row ? { samples: row.samples, totals: totals(row.data) } : undefined;
+      and(eq(usageSamples.workspaceId, workspaceId), eq(usageSamples.tier, 2), lte(usageSamples.at, hour)),
+    )
+    .orderBy(desc(usageSamples.at))
+    .limit(1);
+  if (!row || bucketStart(row.until, 3600).getTime() < hour.getTime()) return undefined;
+  return { samples: row.samples, totals: totals(decode(row.layout, row.used)) };
 }
 
 /** Drops what each tier no longer keeps; returns how many rows went. */

@@ -13,20 +13,6 @@ export const TIERS = [
 export const bucketStart = (at: Date, seconds: number) =>
   new Date(Math.floor(at.getTime() / (seconds * 1000)) * seconds * 1000);
 
-/** jsonb reorders keys, so equality compares a canonical form. */
-export function canonical(data: UsageData): string {
-  return JSON.stringify(
-    Object.keys(data)
-      .sort()
-      .map((p) => [
-        p,
-        Object.keys(data[p]!)
-          .sort()
-          .map((r) => [r, data[p]![r]]),
-      ]),
-  );
-}
-
 /** The running average of a bucket after one more sample; a project or resource first seen starts at its value. */
 export function averageIn(prev: UsageData, n: number, next: UsageData): UsageData {
   const out: UsageData = structuredClone(prev);

@@ -1,18 +1,41 @@
-import { index, integer, jsonb, pgTable, primaryKey, smallint, text } from 'drizzle-orm/pg-core';
+import {
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+} from 'drizzle-orm/pg-core';
 import { ts } from './common';
 import { workspaces } from './workspaces';
 
 /**
- * One sample's numbers: per project id, per quota resource, `[used, hard]` in base units (CPU in cores, memory and
- * storage in bytes, object counts as counts). Resource names are the ResourceQuota's own (`requests.cpu`, `pods`…).
+ * One sample's numbers as the store's callers see them: per project id, per quota resource, `[used, hard]` in base
+ * units (CPU in cores, memory and storage in bytes, object counts as counts). Resource names are the
+ * ResourceQuota's own (`requests.cpu`, `pods`…). The store keeps them as a layout plus an array of numbers.
  */
 export type UsageData = Record<string, Record<string, [used: number, hard: number]>>;
 
+/** `[projectId, resource, hard]`, sorted: what a sample measured and against which quota. */
+export type UsageLayout = [projectId: string, resource: string, hard: number][];
+
+/**
+ * The layouts samples refer to, deduplicated by hash: a workspace's projects and quotas change rarely, so its rows
+ * carry only a layout id and the `used` numbers in layout order.
+ */
+export const usageLayouts = pgTable('usage_layouts', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  hash: text('hash').notNull().unique(),
+  layout: jsonb('layout').$type<UsageLayout>().notNull(),
+});
+
 /**
  * Usage samples in three tiers (shared/usage/README.md): 0 = every sample (kept a day), 1 = 5-minute averages
- * (30 days), 2 = hourly averages (400 days). A tier-0 row covers `at`…`until`: a sample equal to the latest row
- * only moves its `until`, so an idle workspace costs a row, not one per 30 s. Tier 1 and 2 rows are one bucket
- * each, starting at `at`, averaging `samples` samples.
+ * (30 days), 2 = hourly averages (400 days). A row is a run from `at` to `until`: a tier-0 sample equal to the
+ * latest row only moves its `until`, and a closed tier-1/2 bucket equal to the bucket before it joins that row, so
+ * an idle workspace costs a row per tier, not one per 30 s. `samples` counts the samples a row stands for.
  */
 export const usageSamples = pgTable(
   'usage_samples',
@@ -24,7 +47,10 @@ export const usageSamples = pgTable(
     at: ts('at').notNull(),
     until: ts('until').notNull(),
     samples: integer('samples').notNull().default(1),
-    data: jsonb('data').$type<UsageData>().notNull(),
+    layoutId: integer('layout_id')
+      .notNull()
+      .references(() => usageLayouts.id),
+    used: doublePrecision('used').array().notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.workspaceId, t.tier, t.at] }),
