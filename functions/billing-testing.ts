@@ -38,11 +38,12 @@ export function useBilling(extra: Record<string, string> = {}) {
     delivered = await outboxHead(platform().db);
   });
 
-  const worker = () => {
+  /** The billing worker's dependencies, as its entry point builds them, on the test's clock. */
+  const deps = () => {
     const p = platform();
-    const deps = { ...billingContext(p.env, p.db), log: p.log, now: () => clock.now };
-    return createBillingWorkerApp(deps, { log: p.log });
+    return { ...billingContext(p.env, p.db), log: p.log, now: () => clock.now };
   };
+  const worker = () => createBillingWorkerApp(deps(), { log: platform().log });
   const spec = triggerTable.find((t) => t.name === 'billing')!;
   const deliver = (event: ReturnType<typeof toCloudEvent>) => {
     const app = worker();
@@ -54,6 +55,7 @@ export function useBilling(extra: Record<string, string> = {}) {
     world: () => world,
     platform,
     clock,
+    deps,
     /** A fetch into every function, as the public URL routes it. */
     api: (path: string, init: RequestInit & { token?: string } = {}) => {
       const { token, ...rest } = init;

@@ -74,6 +74,74 @@ describe('npm run stripe:sync', () => {
     expect((await sync(['--price', 'standard'])).code).toBe(2);
   });
 
+  it('creates the two summing usage meters, keeps them when Stripe has them, and brings a deactivated one back', async () => {
+    world.reset();
+    const first = await sync();
+    expect(first.code, first.stderr.join('\n')).toBe(0);
+    const created = world.requests.filter((r) => r.method === 'POST' && r.path === '/v1/billing/meters');
+    const summing = {
+      default_aggregation: { formula: 'sum' },
+      customer_mapping: { type: 'by_id', event_payload_key: 'stripe_customer_id' },
+      value_settings: { event_payload_key: 'value' },
+    };
+    expect(created.map((r) => [r.params, r.idempotencyKey])).toEqual([
+      [
+        { ...summing, event_name: 'hexabase_cpu_millicore_hours', display_name: expect.any(String) },
+        'hexabase:meter:hexabase_cpu_millicore_hours',
+      ],
+      [
+        { ...summing, event_name: 'hexabase_memory_mib_hours', display_name: expect.any(String) },
+        'hexabase:meter:hexabase_memory_mib_hours',
+      ],
+    ]);
+    expect(first.stdout.join('\n')).toMatch(/meter hexabase_cpu_millicore_hours: meter_\w+ \(created\)/);
+
+    world.reset();
+    world.list('/v1/billing/meters', [
+      { id: 'meter_cpu', event_name: 'hexabase_cpu_millicore_hours', status: 'active', ...summing },
+      {
+        id: 'meter_old',
+        event_name: 'hexabase_memory_mib_hours',
+        status: 'inactive',
+        default_aggregation: { formula: 'count' },
+      },
+      { id: 'meter_mem', event_name: 'hexabase_memory_mib_hours', status: 'inactive', ...summing },
+    ]);
+    const again = await sync();
+    expect(again.code, again.stderr.join('\n')).toBe(0);
+    expect(
+      world.requests
+        .filter((r) => r.method === 'POST' && r.path.startsWith('/v1/billing/meters'))
+        .map((r) => r.path),
+    ).toEqual(['/v1/billing/meters/meter_mem/reactivate']);
+    expect(again.stdout).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('meter hexabase_cpu_millicore_hours: meter_cpu (kept)'),
+        expect.stringContaining('meter hexabase_memory_mib_hours: meter_mem (reactivated)'),
+      ]),
+    );
+  });
+
+  it('refuses to use an active meter of the same event name that does not sum by customer', async () => {
+    world.reset();
+    world.list('/v1/billing/meters', [
+      {
+        id: 'meter_counting',
+        event_name: 'hexabase_cpu_millicore_hours',
+        status: 'active',
+        default_aggregation: { formula: 'count' },
+      },
+    ]);
+    const out = await sync();
+    expect(out.code).toBe(1);
+    expect(out.stderr.join('\n')).toContain(
+      'meter meter_counting (hexabase_cpu_millicore_hours) aggregates "count"',
+    );
+    expect(
+      world.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/v1/billing/meters')),
+    ).toEqual([]);
+  });
+
   it('says billing is off without STRIPE_SECRET_KEY', async () => {
     const off = await sync([], {});
     expect(off.code).toBe(2);

@@ -1,3 +1,4 @@
+import { syncStripeMeters } from '../shared/billing/meters';
 import { syncStripePrices } from '../shared/billing/prices';
 import { createStripe } from '../shared/billing/stripe';
 import { loadEnvOrExit } from '../shared/env';
@@ -6,8 +7,10 @@ import { createPlatform, type Platform } from '../shared/platform';
 
 /**
  * `npm run stripe:sync [-- --price <planId>=<price_…> …]`: creates or updates Stripe's products and prices from the
- * plans table and records each paid plan's price id, against the services' database and STRIPE_SECRET_KEY. Safe
- * to run again at any time; `--price` points a plan at a price that already exists in the Stripe account.
+ * plans table and records each paid plan's price id, and makes sure the usage meters exist (metered billing sends
+ * events by the meters' event names, so their ids are only printed, for attaching metered prices), against the
+ * services' database and STRIPE_SECRET_KEY. Safe to run again at any time; `--price` points a plan at a price that
+ * already exists in the Stripe account.
  */
 const USAGE = 'usage: npm run stripe:sync [-- --price <planId>=<price_id> ...]';
 
@@ -32,10 +35,13 @@ const log = createLogger({ level: 'warn', name: 'stripe-sync' });
 let platform: Platform | undefined;
 try {
   platform = await createPlatform(env, log, { name: 'stripe-sync', migrate: true });
-  const synced = await syncStripePrices(await client(), platform.db, explicit);
+  const stripe = await client();
+  const synced = await syncStripePrices(stripe, platform.db, explicit);
   for (const s of synced)
     console.log(`${s.planId}: ${s.priceId} (${s.created ? 'created' : 'kept'}, product ${s.productId})`);
-  if (synced.length === 0) console.log('no paid plans: nothing to sync');
+  if (synced.length === 0) console.log('no paid plans: no prices to sync');
+  for (const m of await syncStripeMeters(stripe))
+    console.log(`meter ${m.eventName}: ${m.meterId} (${m.action})`);
 } catch (err) {
   console.error(`hexabase stripe:sync: ${String((err as Error).message ?? err).split('\n')[0]}`);
   process.exitCode = 1;

@@ -1,5 +1,6 @@
 import { accountsToCheck } from '../../shared/billing/dunning';
 import { handleStripeEvent, settle } from '../../shared/billing/events';
+import { reportMeteredUsage } from '../../shared/billing/metering';
 import { organizationsOutOfStep, syncSubscription } from '../../shared/billing/sync';
 import { EVENTS } from '../../shared/events/catalog';
 import { cloudEventHandler } from '../../shared/events/receive';
@@ -12,9 +13,10 @@ export const operations = [];
 /**
  * Billing's worker. Workspace lifecycle events sync the organization's subscription items; Stripe's events are
  * read back from Stripe and recorded; the tick re-syncs organizations whose items are out of step (a sync that
- * ran out of retries) and applies the grace period. Everything is level-triggered and keyed by our ids, so it
- * runs without an inbox row (`once: false`) and holds no transaction while it waits for Stripe except the
- * organization's own account lock. Stripe being unavailable answers 503: the dispatcher retries with backoff.
+ * ran out of retries), applies the grace period and reports the completed hours' metered usage. Everything is
+ * level-triggered and keyed by our ids, so it runs without an inbox row (`once: false`) and holds no transaction
+ * while it waits for Stripe except the organization's own account lock. Stripe being unavailable answers 503: the
+ * dispatcher retries with backoff.
  */
 export function createBillingWorkerApp(deps: BillingWorkerDeps, app: AppOptions) {
   const a = createApp({
@@ -36,6 +38,7 @@ export function createBillingWorkerApp(deps: BillingWorkerDeps, app: AppOptions)
         if (event.type === EVENTS.reconcileTick.type || event.type === EVENTS.knativePing.type) {
           for (const orgId of await organizationsOutOfStep(deps)) await syncSubscription(deps, orgId);
           for (const orgId of await accountsToCheck(deps)) await settle(deps, orgId);
+          await reportMeteredUsage(deps);
           return;
         }
         await syncSubscription(deps, event.data.organizationId);
