@@ -126,7 +126,7 @@ try {
     const tier = (t: { tier: number; rows: number; bytes: number }[], n: number) =>
       t.find((x) => x.tier === n)!;
     const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
-    /** What a workspace holds once every tier is full: a day of tier 0, 30 of tier 1, 400 of tier 2. */
+    /** What a changing workspace holds once every tier is full: a day of tier 0, 30 of tier 1, 400 of tier 2. */
     const steady = (t: { tier: number; rows: number; bytes: number }[]) =>
       tier(t, 0).bytes + 30 * tier(t, 1).bytes + 400 * tier(t, 2).bytes;
     appendReport([
@@ -144,7 +144,7 @@ try {
       `| workspaces one sampler core keeps at 30 s, by its CPU | ${Math.floor(30_000 / cpuMs)} |`,
       `| a day stored, idle workspace (tier 0 / 5 min / hourly rows) | ${kb(tier(idle, 0).bytes + tier(idle, 1).bytes + tier(idle, 2).bytes)} (${tier(idle, 0).rows} / ${tier(idle, 1).rows} / ${tier(idle, 2).rows}) |`,
       `| a day stored, usage changing every sample | ${kb(tier(busy, 0).bytes + tier(busy, 1).bytes + tier(busy, 2).bytes)} (${tier(busy, 0).rows} / ${tier(busy, 1).rows} / ${tier(busy, 2).rows}) |`,
-      `| steady state per workspace (1 day raw, 30 days of 5 min, 400 days hourly), idle / changing | ${kb(steady(idle))} / ${kb(steady(busy))} |`,
+      `| steady state per workspace with usage changing every sample (1 day raw, 30 days of 5 min, 400 days hourly) | ${kb(steady(busy))} (an idle one stays at its runs: a few rows whatever its age) |`,
       '',
       'Row bytes are `pg_column_size` of the rows (a layout id and an array of `used` numbers each; the layout of projects, resources and quotas is stored once per change, a few hundred bytes); the primary key index adds about 40 bytes a row. The vCluster side of a sample is one LIST of ResourceQuotas; the stand-in runs every vCluster on this machine, so the wall times include their API servers sharing its two cores.',
       '',
