@@ -6,6 +6,7 @@ import { findMigrationsDir, migrateDatabase, openPostgres } from '../shared/db';
 import { routeTable } from '../shared/routes/table';
 import { createEmptyDatabase, createTestDatabase, type TestDatabase } from '../shared/testing/db';
 import { json } from '../shared/testing/http';
+import { startOtlpReceiver } from '../shared/testing/otlp';
 import { childEnv, spawnProcess } from '../shared/testing/process';
 import { TEST_SERVICES } from '../shared/testing/services';
 
@@ -30,7 +31,10 @@ describe('npm run build', () => {
         line?.match(/ ([\d.]+) KB at start of (\d+) KB( \(target \d+ KB: not met\))?/) ?? [];
       expect(Number(loaded)).toBeLessThanOrEqual(Number(budget));
       // 1 MB for the functions that talk to the cluster, 600 KB for the others (or an exception the build names).
-      if (!notMet) expect(Number(budget)).toBe(['provisioner', 'workspaces'].includes(name) ? 1000 : 600);
+      if (!notMet)
+        expect(Number(budget)).toBe(
+          ['provisioner', 'workspaces', 'usage-sampler'].includes(name) ? 1000 : 600,
+        );
       const file = join(root, 'dist/functions', name, 'index.mjs');
       expect(statSync(file).size).toBeLessThanOrEqual(Number(budget) * 1000);
       expect(statSync(join(root, 'dist/functions', name, 'index.mjs.map')).isFile()).toBe(true);
@@ -41,6 +45,7 @@ describe('npm run build', () => {
   });
 
   it('starts a bundle on PORT, serves through it and drains on SIGTERM', async () => {
+    const otlp = await startOtlpReceiver();
     // Run from a directory without node_modules so only the bundle's own code is available.
     const p = spawnProcess(
       process.execPath,
@@ -50,6 +55,7 @@ describe('npm run build', () => {
         DATABASE_URL: testDb.url,
         HEXABASE_MIGRATE_ON_START: 'true',
         REDIS_URL: TEST_SERVICES.redisUrl,
+        OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
       }),
       '/',
     );
@@ -68,6 +74,11 @@ describe('npm run build', () => {
     expect(metrics).toContain('process_resident_memory_bytes');
     expect(await p.stop('SIGTERM')).toBe(0);
     expect(p.stdout.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
+    // The OpenTelemetry SDK and exporter are a lazy chunk: it loaded, and the shutdown flushed its spans.
+    await otlp.close();
+    expect(otlp.spans).toContainEqual(
+      expect.objectContaining({ service: 'plans', name: 'GET /api/v1/plans', kind: 2 }),
+    );
   });
 
   it('stays unready on a database that is not migrated to its version, and becomes ready once it is', async () => {

@@ -29,14 +29,14 @@ export function createNotificationsApp(deps: NotificationsDeps, app: AppOptions)
       accepts: [EVENTS.emailRequested],
       handle: async (tx, event) => {
         if (event.data.template === 'workspaces-suspended') {
-          const log = deps.log.child({ eventId: event.id, orgId: event.data.organizationId });
+          const log = deps.log.child({ eventId: event.id });
           const email = await suspensionEmail(tx, deps.orgs.publicUrl, event.data);
           if (!email) return void log.info('no suspended workspace or verified admin left: no email sent');
           for (const m of await workspacesSuspended(email)) await deps.mailer.send(m);
           return void log.info({ recipients: email.to.length }, 'suspension email sent');
         }
-        const { invitationId, organizationId } = event.data;
-        const log = deps.log.child({ eventId: event.id, invitationId, orgId: organizationId });
+        const { invitationId } = event.data;
+        const log = deps.log.child({ eventId: event.id, invitationId });
         const email = await invitationEmail({ ...deps.orgs, db: tx }, invitationId);
         if (!email) {
           log.info('invitation answered, cancelled or expired meanwhile: no email sent');

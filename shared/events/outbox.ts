@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db';
 import { outbox } from '../db/schema';
+import { activeTraceparent } from '../telemetry/context';
 import type { EventData, EventOf, EventType } from './catalog';
 
 /** An event of the catalogue: its `source` is one of the type's producers and its `data` fits the type's schema. */
@@ -13,7 +14,10 @@ export type OutboxEvent<T extends EventType = EventType> = {
   data: EventData<T>;
 };
 
-/** Call with the transaction that makes the change: the event exists if and only if the change does. */
+/**
+ * Call with the transaction that makes the change: the event exists if and only if the change does. The row keeps
+ * the active span's `traceparent` (the request that made the change), so the work the event causes joins its trace.
+ */
 export function enqueue<T extends EventType>(tx: Db, event: OutboxEvent<T>): Promise<string> {
   return insert(tx, event);
 }
@@ -37,6 +41,7 @@ async function insert(tx: Db, event: { type: string; source: string; subject: st
     source: `/hexabase/${event.source}`,
     subject: event.subject,
     data: event.data,
+    traceparent: activeTraceparent() ?? null,
   });
   return id;
 }

@@ -1,9 +1,13 @@
+import { type Context, context, SpanKind, trace } from '@opentelemetry/api';
+import type { CloudEventV1 } from 'cloudevents';
 import type { Handler } from 'hono';
 import type * as z from 'zod';
 import type { Db } from '../db';
 import { processedEvents } from '../db/schema';
 import { BadRequestError } from '../errors';
 import type { AppEnv } from '../http/types';
+import { annotateRequest, continueTrace } from '../telemetry/context';
+import { inSpan } from '../telemetry/spans';
 import { readCloudEvent } from './incoming';
 
 export type ReceivedEvent<T, Type extends string = string> = {
@@ -26,6 +30,8 @@ export type ReceivedOf<A extends Accepted> = A extends Accepted
  * handler at most once per event: the inbox row (consumer, event id) is written in the handler's transaction,
  * so a redelivery after a crash either finds the row (200, nothing done) or finds nothing done at all.
  * Answers: 200 handled or duplicate; 400 malformed (the dispatcher dead-letters it); 5xx retry.
+ * The handler runs in a consumer span (`process {type}`) of the event's trace, and the lines it logs carry the
+ * workspace and organization its data names (`wsId`, `orgId`).
  */
 export function cloudEventHandler<A extends Accepted>(opts: {
   db: Db;
@@ -54,24 +60,59 @@ export function cloudEventHandler<A extends Accepted>(opts: {
       subject: event.subject,
       data: parsed.data,
     } as ReceivedOf<A>;
-    if (opts.once === false) {
-      await opts.handle(opts.db, received);
-      return c.json({ status: 'handled' }, 200);
-    }
-    const handled = await opts.db.transaction(async (tx) => {
-      const fresh = await tx
-        .insert(processedEvents)
-        .values({ consumer: opts.consumer, eventId: event.id })
-        .onConflictDoNothing()
-        .returning();
-      if (fresh.length === 0) return false;
-      await opts.handle(tx, received);
-      return true;
+    const { workspaceId, organizationId } = parsed.data as {
+      workspaceId?: unknown;
+      organizationId?: unknown;
+    };
+    annotateRequest({
+      ...(typeof workspaceId === 'string' ? { wsId: workspaceId } : {}),
+      ...(typeof organizationId === 'string' ? { orgId: organizationId } : {}),
     });
-    c.var.log.info(
-      { consumer: opts.consumer, eventId: event.id, type: event.type, duplicate: !handled },
-      'event received',
+    return inSpan(
+      `process ${event.type}`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: eventTrace(event),
+        attributes: {
+          'messaging.operation.type': 'process',
+          'messaging.consumer.group.name': opts.consumer,
+          'cloudevents.event_id': event.id,
+          'cloudevents.event_type': event.type,
+          'cloudevents.event_source': event.source,
+        },
+      },
+      async () => {
+        if (opts.once === false) {
+          await opts.handle(opts.db, received);
+          return c.json({ status: 'handled' }, 200);
+        }
+        const handled = await opts.db.transaction(async (tx) => {
+          const fresh = await tx
+            .insert(processedEvents)
+            .values({ consumer: opts.consumer, eventId: event.id })
+            .onConflictDoNothing()
+            .returning();
+          if (fresh.length === 0) return false;
+          await opts.handle(tx, received);
+          return true;
+        });
+        c.var.log.info(
+          { consumer: opts.consumer, eventId: event.id, type: event.type, duplicate: !handled },
+          'event received',
+        );
+        return c.json({ status: handled ? 'handled' : 'duplicate' }, 200);
+      },
     );
-    return c.json({ status: handled ? 'handled' : 'duplicate' }, 200);
   };
+}
+
+/**
+ * Where an event's handling belongs: below the delivery's server span when that continued the event's trace (the
+ * edge reads `traceparent`, or a binary-mode `ce-traceparent`), else (structured mode, or a broker that started a
+ * trace of its own) in the event's trace, with the request's scope kept for the log lines.
+ */
+function eventTrace(event: CloudEventV1<unknown>): Context {
+  const active = context.active();
+  const within = continueTrace(event.traceparent, active);
+  return trace.getSpanContext(within)?.traceId === trace.getSpanContext(active)?.traceId ? active : within;
 }

@@ -1,8 +1,11 @@
+import { SpanKind } from '@opentelemetry/api';
 import type { CloudEvent } from 'cloudevents';
 import { asc, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db';
 import { outbox } from '../db/schema';
 import type { Logger } from '../log';
+import { continueTrace } from '../telemetry/context';
+import { inSpan } from '../telemetry/spans';
 import { toCloudEvent } from './cloudevents';
 
 /** Publishes one event and resolves only once it is durably accepted (a JetStream ack, or the local dispatcher). */
@@ -51,7 +54,7 @@ export function createRelay(opts: RelayOptions): Relay {
         .for('update', { skipLocked: true });
       // Publishes are pipelined on the one connection (the stream keeps their order); each row is marked sent
       // only if its own publish was acknowledged.
-      const results = await Promise.allSettled(rows.map((row) => opts.publish(toCloudEvent(row))));
+      const results = await Promise.allSettled(rows.map((row) => publishRow(opts.publish, row)));
       const sent = rows.filter((_, i) => results[i]!.status === 'fulfilled').map((r) => r.seq);
       const failed = rows.filter((_, i) => results[i]!.status === 'rejected');
       if (failed.length) {
@@ -121,4 +124,26 @@ export function createRelay(opts: RelayOptions): Relay {
       await unlisten?.();
     },
   };
+}
+
+/**
+ * One row's publish, as a producer span in the trace of the change that wrote it (a row written outside any trace,
+ * such as the tick, is published untraced). The event keeps that change's `traceparent`, so deliveries are
+ * children of the change, siblings of this span.
+ */
+function publishRow(publish: Publish, row: typeof outbox.$inferSelect): Promise<void> {
+  if (!row.traceparent) return publish(toCloudEvent(row));
+  return inSpan(
+    `publish ${row.type}`,
+    {
+      kind: SpanKind.PRODUCER,
+      parent: continueTrace(row.traceparent),
+      attributes: {
+        'messaging.operation.type': 'send',
+        'cloudevents.event_id': row.id,
+        'cloudevents.event_type': row.type,
+      },
+    },
+    () => publish(toCloudEvent(row)),
+  );
 }

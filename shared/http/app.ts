@@ -58,7 +58,7 @@ export function createApp(opts: CreateAppOptions): HexabaseApp {
   const readiness = opts.readiness ?? {};
   const readinessTimeoutMs = opts.readinessTimeoutMs ?? 2000;
 
-  app.use(edge({ log: opts.log, metrics }));
+  app.use(edge({ name: opts.name, log: opts.log, metrics }));
   const body = bodyGuard({
     accept: opts.bodyTypes ?? ['application/json'],
     maxBytes: opts.maxBodyBytes ?? 1 << 20,

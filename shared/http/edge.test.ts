@@ -149,19 +149,37 @@ describe('requestHeader', () => {
 });
 
 describe('request logging', () => {
-  it('writes one request line with the id, and handler lines through a redacting child with the id', async () => {
+  it('writes one request line with the id, function and trace, and redacted handler lines with the same', async () => {
     const { lines, log } = capture();
-    const res = await testApp(log).request('/logs', { headers: { 'x-request-id': 'req-1' } });
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const res = await testApp(log).request('/logs', {
+      headers: { 'x-request-id': 'req-1', traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
     expect(res.status).toBe(204);
     const handler = lines.find((l) => l.msg === 'handler line')!;
-    expect(handler).toMatchObject({ reqId: 'req-1', note: 'kept' });
+    expect(handler).toMatchObject({ reqId: 'req-1', function: 'edge', traceId, note: 'kept' });
     expect(handler).not.toHaveProperty('email');
     const request = lines.find((l) => l.msg === 'request')!;
     expect(Object.keys(request).sort()).toEqual(
-      ['durationMs', 'level', 'method', 'msg', 'name', 'path', 'pid', 'reqId', 'status', 'time'].sort(),
+      [
+        'durationMs',
+        'function',
+        'level',
+        'method',
+        'msg',
+        'path',
+        'pid',
+        'reqId',
+        'spanId',
+        'status',
+        'time',
+        'traceId',
+      ].sort(),
     );
     expect(request).toMatchObject({
       level: 'info',
+      function: 'edge',
+      traceId,
       reqId: 'req-1',
       method: 'GET',
       path: '/logs',

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { type Span, SpanKind } from '@opentelemetry/api';
 import { parse } from 'yaml';
+import { inSpan } from '../telemetry/spans';
 
 /**
  * A small Kubernetes REST client for the few kinds Hexabase manages. @kubernetes/client-node would add 1.7 MB of
@@ -123,7 +125,7 @@ export type Kube = {
 
 export function kube(creds: Credentials, fieldManager = 'hexabase'): Kube {
   const call = (method: string, path: string, body?: unknown, contentType = 'application/json') =>
-    new Promise<{ status: number; json: unknown }>((resolve, reject) => {
+    new Promise<Answer>((resolve, reject) => {
       const url = new URL(path, creds.server);
       const req = request(
         url,
@@ -162,42 +164,101 @@ export function kube(creds: Credentials, fieldManager = 'hexabase'): Kube {
       req.on('error', reject);
       req.end(body === undefined ? undefined : JSON.stringify(body));
     });
+  /**
+   * One API call as a client span (`k8s.apply HelmRelease`): method, kind, namespace and status, never a name,
+   * a body or the server's message (a Secret's would be its data). A status the verb turns into an answer (a
+   * get's 404) does not fail the span; any other error fails it with its status as `error.type`.
+   */
+  const traced = <T>(
+    verb: string,
+    method: string,
+    ref: Ref,
+    fn: (send: (path: string, body?: unknown, contentType?: string) => Promise<Answer>) => Promise<T>,
+  ) =>
+    inSpan(
+      `k8s.${verb} ${ref.kind}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'http.request.method': method,
+          'k8s.resource.kind': ref.kind,
+          ...(ref.namespace ? { 'k8s.namespace.name': ref.namespace } : {}),
+        },
+        errorType: (err) => (err instanceof KubeError ? String(err.status) : undefined),
+      },
+      (span) => fn((path, body, contentType) => recorded(span, call(method, path, body, contentType))),
+    );
   return {
-    apply: async (obj) =>
-      (
-        await call(
-          'PATCH',
-          `${resourcePath({ kind: obj.kind, name: obj.metadata.name, namespace: obj.metadata.namespace })}?fieldManager=${fieldManager}&force=true`,
-          obj,
-          'application/apply-patch+yaml',
-        )
-      ).json,
-    get: async (ref) => {
-      try {
-        return (await call('GET', resourcePath(ref))).json as never;
-      } catch (err) {
-        if (isNotFound(err)) return undefined;
-        throw err;
-      }
+    apply: (obj) => {
+      const ref = { kind: obj.kind, name: obj.metadata.name, namespace: obj.metadata.namespace };
+      return traced(
+        'apply',
+        'PATCH',
+        ref,
+        async (send) =>
+          (
+            await send(
+              `${resourcePath(ref)}?fieldManager=${fieldManager}&force=true`,
+              obj,
+              'application/apply-patch+yaml',
+            )
+          ).json,
+      );
     },
-    list: async (ref, labelSelector) =>
-      (
-        (await call('GET', `${resourcePath(ref)}?labelSelector=${encodeURIComponent(labelSelector)}`))
-          .json as { items: never[] }
-      ).items,
-    delete: async (ref) => {
-      await call('DELETE', resourcePath(ref)).catch((err) => {
-        if (!isNotFound(err)) throw err;
-      });
-    },
-    patch: async (ref, patch) =>
-      (
-        await call(
-          'PATCH',
-          `${resourcePath(ref)}?fieldManager=${fieldManager}`,
-          patch,
-          'application/merge-patch+json',
-        )
-      ).json as never,
+    get: (ref) =>
+      traced('get', 'GET', ref, async (send) => {
+        try {
+          return (await send(resourcePath(ref))).json as never;
+        } catch (err) {
+          if (isNotFound(err)) return undefined;
+          throw err;
+        }
+      }),
+    list: (ref, labelSelector) =>
+      traced(
+        'list',
+        'GET',
+        ref,
+        async (send) =>
+          (
+            (await send(`${resourcePath(ref)}?labelSelector=${encodeURIComponent(labelSelector)}`)).json as {
+              items: never[];
+            }
+          ).items,
+      ),
+    delete: (ref) =>
+      traced('delete', 'DELETE', ref, async (send) => {
+        await send(resourcePath(ref)).catch((err) => {
+          if (!isNotFound(err)) throw err;
+        });
+      }),
+    patch: (ref, patch) =>
+      traced(
+        'patch',
+        'PATCH',
+        ref,
+        async (send) =>
+          (
+            await send(
+              `${resourcePath(ref)}?fieldManager=${fieldManager}`,
+              patch,
+              'application/merge-patch+json',
+            )
+          ).json as never,
+      ),
   };
+}
+
+type Answer = { status: number; json: unknown };
+
+/** The answer's status on the span, an error's too. */
+async function recorded(span: Span, answer: Promise<Answer>): Promise<Answer> {
+  try {
+    const res = await answer;
+    span.setAttribute('http.response.status_code', res.status);
+    return res;
+  } catch (err) {
+    if (err instanceof KubeError) span.setAttribute('http.response.status_code', err.status);
+    throw err;
+  }
 }

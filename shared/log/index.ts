@@ -1,17 +1,20 @@
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 import { redactDbError } from '../db/errors';
+import { logFields } from '../telemetry/context';
 
 export type { Logger } from 'pino';
 
 /**
- * JSON lines on stdout (tests may pass another destination to read them); request-scoped children carry `reqId`
- * so one request's lines can be grepped together.
+ * JSON lines on stdout (tests may pass another destination to read them). `name` is the function's: each line
+ * says `function`, and inside a request or event delivery the mixin adds what the active context knows (the app
+ * serving it, `reqId`, `orgId`, `wsId`, `traceId`, `spanId`; shared/telemetry/context.ts), so any logger, not
+ * only one made for the request, writes lines that can be found by request, workspace or trace.
  */
 export function createLogger(opts: { level: string; name: string; destination?: DestinationStream }): Logger {
   const options: LoggerOptions<never> = {
-    name: opts.name,
     level: opts.level,
     base: { pid: process.pid },
+    mixin: () => logFields(opts.name),
     timestamp: isoTime,
     formatters: { level: (label) => ({ level: label }) },
     serializers: { err: safeError },

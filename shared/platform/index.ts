@@ -18,6 +18,7 @@ import type { NatsHandle } from '../events/nats';
 import { NotReadyError, type ReadinessCheck } from '../http/types';
 import type { Logger } from '../log';
 import type { OrgContext } from '../orgs/context';
+import { flushTelemetry, installTelemetry } from '../telemetry';
 
 /** Everything a function may depend on, built once per process and passed down explicitly. */
 export type Platform = {
@@ -53,10 +54,13 @@ export type PlatformOptions = {
  */
 export async function createPlatform(env: Env, log: Logger, opts: PlatformOptions): Promise<Platform> {
   const migrations = builtMigrations(env.HEXABASE_MIGRATIONS_DIR);
+  // Before anything serves or logs a request: spans (and the traceIds of log lines) need the context manager.
+  await installTelemetry({ serviceName: opts.name, endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT });
   const database = env.DATABASE_URL
     ? await openPostgres(env.DATABASE_URL, { poolMax: env.DATABASE_POOL_MAX, log })
     : await openPglite(join(env.HEXABASE_DATA_DIR, 'pglite'));
-  const opened: { close: () => Promise<void> }[] = [database];
+  // Closing flushes the spans still buffered; the provider itself stays, as other platforms of a process share it.
+  const opened: { close: () => Promise<void> }[] = [{ close: flushTelemetry }, database];
   try {
     if (opts.migrate) {
       await migrateDatabase(database, { url: env.DATABASE_URL, folder: migrations.folder });
@@ -80,6 +84,7 @@ export async function createPlatform(env: Env, log: Logger, opts: PlatformOption
         database: database.kind,
         cache: cache.kind,
         events: nats ? 'nats' : opts.connectNats ? 'in-process' : 'outbox',
+        traces: env.OTEL_EXPORTER_OTLP_ENDPOINT ? 'otlp' : 'not exported',
       },
       'platform ready',
     );
