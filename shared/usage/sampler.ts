@@ -8,7 +8,7 @@ import { credentialsFromKubeconfig, type Kube, kube } from '../k8s/rest';
 import type { Logger } from '../log';
 import { releaseState } from '../provisioner/release';
 import { parseQuantity } from './quantity';
-import { pruneSamples, recordSample } from './store';
+import { pruneSamples, recordSample, USAGE_CHANNEL } from './store';
 
 export type SamplerDeps = {
   db: Db;
@@ -97,10 +97,14 @@ export async function sampleWorkspace(deps: SamplerDeps, workspaceId: string): P
   } catch (err) {
     const message = err instanceof SamplingError ? err.message : 'The vCluster did not answer.';
     deps.log.warn({ wsId: workspaceId, err: (err as Error).message }, 'usage sample failed');
-    await db
-      .update(usageSampling)
-      .set({ failedAt: at, leasedUntil: null, error: message })
-      .where(eq(usageSampling.workspaceId, workspaceId));
+    // Streams learn of the failure at once: the workspace turns stale now, not an interval later.
+    await db.transaction(async (tx) => {
+      await tx
+        .update(usageSampling)
+        .set({ failedAt: at, leasedUntil: null, error: message })
+        .where(eq(usageSampling.workspaceId, workspaceId));
+      await tx.execute(sql`select pg_notify(${USAGE_CHANNEL}, ${workspaceId})`);
+    });
     return 'failed';
   }
 }
