@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure PostgreSQL (5432), Redis (6379) and NATS with JetStream (4222) answer on 127.0.0.1, and that the
-# SMTP server the tests start themselves (Debian's python3-aiosmtpd) and the browser the console's end-to-end
-# tests drive (Debian's chromium, /usr/bin/chromium) are installed.
+# SMTP server the tests start themselves (Debian's python3-aiosmtpd), the Prometheus text parser the metrics tests
+# use (Debian's python3-prometheus-client) and the browser the console's end-to-end tests drive (Debian's
+# chromium, /usr/bin/chromium) are installed.
 # A stopped service is started; a missing one is installed from Debian's packages first (needs root),
 # so `npm test` also passes on a bare machine.
 set -euo pipefail
@@ -70,6 +71,13 @@ ensure_aiosmtpd() {
   install_pkgs python3-aiosmtpd
 }
 
+# Not a service: the metrics tests read /metrics with Prometheus's official Python client parser
+# (shared/testing/exposition.ts).
+ensure_prometheus_client() {
+  /usr/bin/python3 -c 'import prometheus_client.parser' 2>/dev/null && { log "prometheus_client is installed"; return; }
+  install_pkgs python3-prometheus-client
+}
+
 # Not a service either: shared/testing/chromium.ts launches Chromium with playwright-core (no browser download)
 # and trusts the test platform's CA through an NSS database it writes with certutil (libnss3-tools).
 ensure_chromium() {
@@ -84,4 +92,5 @@ ensure_postgres
 ensure_redis
 ensure_nats
 ensure_aiosmtpd
+ensure_prometheus_client
 ensure_chromium

@@ -1,10 +1,13 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { stringify } from 'yaml';
 import { broker, brokerUrl, channelConfig, reconcileTick, triggers } from '../shared/deploy/eventing';
 import { type DeployOptions, hostMiddlewares, ingress, knativeService } from '../shared/deploy/knative';
 import { parseEnv } from '../shared/env';
 import { triggerTable } from '../shared/events/triggers';
+import { dashboardConfigMap } from '../shared/observability/dashboards';
+import { prometheusRule } from '../shared/observability/prometheus-rules';
+import { metricsService, serviceMonitor } from '../shared/observability/service-monitors';
 import { routeTable } from '../shared/routes/table';
 
 export const DEFAULTS: DeployOptions = {
@@ -39,12 +42,38 @@ export function renderEventing(
   return header + docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n');
 }
 
+/** The Grafana dashboards, as committed: charts/hexabase/dashboards/<name>.json. */
+export const DASHBOARDS_DIR = join(import.meta.dirname, '..', 'charts', 'hexabase', 'dashboards');
+
+export function dashboards(): { name: string; json: string }[] {
+  return readdirSync(DASHBOARDS_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => ({ name: basename(f, '.json'), json: readFileSync(join(DASHBOARDS_DIR, f), 'utf8') }));
+}
+
+/** Where the PrometheusRule's runbook links point: the alert sections of docs/observability.md. */
+export const RUNBOOK_URL = 'https://github.com/hexabase/hexabase/blob/main/docs/observability.md';
+
+export function renderMonitoring(opts: DeployOptions = DEFAULTS): string {
+  const header =
+    '# Generated from shared/observability/ and charts/hexabase/dashboards/ by `npm run manifests`. Do not edit by hand.\n';
+  const docs = [
+    ...routeTable.map((r) => metricsService(r, opts)),
+    serviceMonitor(opts),
+    prometheusRule({ namespace: opts.namespace, runbookUrl: RUNBOOK_URL }),
+    ...dashboards().map((d) => dashboardConfigMap(d.name, d.json, opts)),
+  ];
+  return header + docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n');
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   // The platform's Ingresses follow the cluster's controller, like the workspaces' API servers do.
   const opts = { ...DEFAULTS, ingressController: parseEnv(process.env).HEXABASE_VCLUSTER_INGRESS };
   for (const [name, render] of [
     ['functions.yaml', renderFunctions],
     ['eventing.yaml', renderEventing],
+    ['monitoring.yaml', renderMonitoring],
   ] as const) {
     const file = join(import.meta.dirname, '..', 'knative', name);
     writeFileSync(file, render(opts));

@@ -100,8 +100,9 @@ describe('invitation email, end to end', () => {
 
     it('retries with backoff while the SMTP server is down and delivers once it is back', async () => {
       const retried = async () =>
-        (await server.registry.getSingleMetric('hexabase_events_retried_total')?.get())?.values[0]?.value ??
-        0;
+        (await server.registry.getSingleMetric('hexabase_events_retried_total')?.get())?.values.find(
+          (v) => v.labels.consumer === 'notifications-email',
+        )?.value ?? 0;
       const before = await retried();
       const email = `patient-${uniq()}@example.com`;
       await smtp.stop();

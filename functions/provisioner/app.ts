@@ -1,8 +1,10 @@
+import { Registry } from 'prom-client';
 import { DependencyUnavailableError } from '../../shared/errors';
 import { EVENTS } from '../../shared/events/catalog';
 import { cloudEventHandler } from '../../shared/events/receive';
 import { PROVISIONER_EVENTS } from '../../shared/events/triggers';
 import { type AppOptions, createApp } from '../../shared/http/app';
+import { registerProvisionerMetrics } from '../../shared/observability/provisioning';
 import { Requeue, reconcileWorkspace, TerminalError } from '../../shared/provisioner/reconcile';
 import { reconcileAll, reconcileIfChanged } from '../../shared/provisioner/tick';
 import type { ProvisionerDeps } from './deps';
@@ -16,9 +18,16 @@ export const operations = [];
  * changes. The tick fans out one reconcile request per workspace, which may skip a settled, unchanged one
  * (shared/provisioner/tick.ts); events that name a change always get the full pass.
  */
-export function createProvisionerApp(deps: ProvisionerDeps, app: AppOptions) {
+export function createProvisionerApp(provisioner: ProvisionerDeps, app: AppOptions) {
+  // The process's registry when served; else one of the app's own, for its request metrics too (as createApp does).
+  const registry = app.registry ?? new Registry();
+  const deps = {
+    ...provisioner,
+    metrics: provisioner.metrics ?? registerProvisionerMetrics(registry, provisioner.db),
+  };
   const a = createApp({
     ...app,
+    registry,
     name: 'provisioner',
     bodyTypes: ['application/json', 'application/cloudevents+json'],
   });

@@ -2,6 +2,7 @@ import { EVENTS } from '../../shared/events/catalog';
 import { cloudEventHandler } from '../../shared/events/receive';
 import { USAGE_EVENTS } from '../../shared/events/triggers';
 import { type AppOptions, createApp } from '../../shared/http/app';
+import { registerUsageMetrics } from '../../shared/observability/usage';
 import { requestSamples, sampleWorkspace } from '../../shared/usage/sampler';
 import type { UsageSamplerDeps } from './deps';
 
@@ -14,6 +15,7 @@ export const operations = [];
  * stale and answered 200: the next tick asks again, retries would only pile up behind a dead cluster.
  */
 export function createUsageSamplerApp(deps: UsageSamplerDeps, app: AppOptions) {
+  if (app.registry) registerUsageMetrics(app.registry, deps.db, { intervalSeconds: deps.intervalSeconds });
   const a = createApp({
     ...app,
     name: 'usage-sampler',

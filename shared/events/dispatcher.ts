@@ -19,18 +19,26 @@ export type Deliver = (req: Request) => Promise<Response>;
 export type Trigger = TriggerSpec & { deliver: Deliver };
 type Event = CloudEvent<Record<string, unknown>>;
 
-export type DispatcherMetrics = { delivered: () => void; retried: () => void; deadLettered: () => void };
+/** Each call names the trigger (`consumer`): a bounded set, the trigger table's names. */
+export type DispatcherMetrics = {
+  delivered: (consumer: string) => void;
+  retried: (consumer: string) => void;
+  deadLettered: (consumer: string) => void;
+};
 
 type Outcome = { kind: 'ack' } | { kind: 'retry'; error: string } | { kind: 'dead'; error: string };
 
 /** One delivery the way Knative's dispatcher does it: binary-mode CloudEvent, 2xx ack, 4xx dead, 5xx/timeout retry. */
 export async function deliverOnce(trigger: Trigger, event: Event, timeoutMs: number): Promise<Outcome> {
   const message = HTTP.binary(event);
+  // The event's trace as a plain header too (as Knative's dispatcher sends it), beside its `ce-traceparent`.
+  const headers = message.headers as Record<string, string>;
+  if (typeof event.traceparent === 'string') headers.traceparent = event.traceparent;
   try {
     const res = await trigger.deliver(
       new Request(new URL(trigger.path, `http://${trigger.function}`), {
         method: 'POST',
-        headers: message.headers as Record<string, string>,
+        headers,
         body: message.body as string,
         signal: AbortSignal.timeout(timeoutMs),
       }),
@@ -101,7 +109,7 @@ export function createDispatcher(opts: {
   let stopped = false;
 
   const deadLetter = async (trigger: Trigger, event: Event, attempts: number, error: string) => {
-    opts.metrics?.deadLettered();
+    opts.metrics?.deadLettered(trigger.name);
     opts.log.warn(
       { consumer: trigger.name, eventId: event.id, type: event.type, attempts, error },
       'event dead-lettered',
@@ -121,10 +129,10 @@ export function createDispatcher(opts: {
 
   const attemptLocally = (trigger: Trigger, event: Event, attempt: number) => {
     void bounded(trigger, event).then(async (outcome) => {
-      if (outcome.kind === 'ack') return opts.metrics?.delivered();
+      if (outcome.kind === 'ack') return opts.metrics?.delivered(trigger.name);
       if (outcome.kind === 'dead' || attempt >= policy.maxAttempts)
         return deadLetter(trigger, event, attempt, outcome.error);
-      opts.metrics?.retried();
+      opts.metrics?.retried(trigger.name);
       if (stopped) return;
       const t = setTimeout(
         () => {
@@ -168,13 +176,13 @@ export function createDispatcher(opts: {
       const attempt = m.info.deliveryCount;
       const outcome = await deliverOnce(trigger, event, policy.timeoutMs);
       if (outcome.kind === 'ack') {
-        opts.metrics?.delivered();
+        opts.metrics?.delivered(trigger.name);
         m.ack();
       } else if (outcome.kind === 'dead' || attempt >= policy.maxAttempts) {
         await deadLetter(trigger, event, attempt, outcome.error);
         m.term();
       } else {
-        opts.metrics?.retried();
+        opts.metrics?.retried(trigger.name);
         m.nak(backoff(policy, attempt));
       }
     };

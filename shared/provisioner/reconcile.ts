@@ -8,7 +8,7 @@ import type { Logger } from '../log';
 import { reconcileDedicatedNodes } from './dedicated';
 import { deleteWorkspaceResources } from './deletion';
 import { desiredWorkspace } from './desired';
-import { TerminalError } from './errors';
+import { Requeue, TerminalError } from './errors';
 import { syncInsideVCluster } from './inside';
 import { applyHostObjects, hostObjectsApplied, observedEndpoint, releaseState } from './release';
 import { CONDITION, REASON } from './status';
@@ -24,9 +24,20 @@ export type ProvisionerDeps = {
   host: Kube | undefined;
   chart: ChartOptions;
   log: Logger;
+  /** Where passes report how they went (shared/observability/provisioning.ts); none in most tests. */
+  metrics?: ProvisionerMetrics;
 };
 
 export type Outcome = 'gone' | 'running' | 'suspended' | 'error' | 'no-host';
+
+/** How a pass ended: an Outcome, still converging (`requeue`), or an error to retry (`failed`). */
+export type PassOutcome = Outcome | 'requeue' | 'failed';
+
+export type ProvisionerMetrics = {
+  reconciled: (outcome: PassOutcome, seconds: number) => void;
+  /** Once per workspace: its first RUNNING or terminal ERROR, `seconds` after it was created. */
+  provisioned: (outcome: 'running' | 'error', seconds: number) => void;
+};
 
 type Workspace = typeof workspaces.$inferSelect;
 
@@ -43,6 +54,20 @@ const HOST = { host: true };
  * billing suspended is scaled to zero and settles as SUSPENDED; a deletion request wins over the suspension.
  */
 export async function reconcileWorkspace(deps: ProvisionerDeps, wsId: string): Promise<Outcome> {
+  const started = performance.now();
+  let outcome: PassOutcome = 'failed';
+  try {
+    outcome = await reconcileOnce(deps, wsId);
+    return outcome;
+  } catch (err) {
+    if (err instanceof Requeue) outcome = 'requeue';
+    throw err;
+  } finally {
+    deps.metrics?.reconciled(outcome, (performance.now() - started) / 1000);
+  }
+}
+
+async function reconcileOnce(deps: ProvisionerDeps, wsId: string): Promise<Outcome> {
   const [ws] = await deps.db.select().from(workspaces).where(eq(workspaces.id, wsId));
   if (!ws) return 'gone';
   const status = new StatusWriter(deps.db, ws);
@@ -54,7 +79,8 @@ export async function reconcileWorkspace(deps: ProvisionerDeps, wsId: string): P
     status.fail(err);
     return 'error';
   } finally {
-    await status.flush();
+    const first = await status.flush();
+    if (first) deps.metrics?.provisioned(first.outcome, first.seconds);
   }
 }
 

@@ -1,4 +1,4 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { type Condition, tasks, workspaces } from '../db/schema';
 import { failureOf, Requeue, type TerminalError, terminalIfRefused } from './errors';
@@ -19,6 +19,16 @@ type RowPatch = Partial<
 >;
 type TaskPatch = { status: 'running' | 'succeeded' | 'failed'; progress: number; message: string };
 
+/** A workspace's first verdict, and how long after its creation it came (what provisioning took). */
+export type FirstVerdict = { outcome: 'running' | 'error'; seconds: number };
+
+/** Statuses only a workspace that never had a verdict is in: from one of them, RUNNING or ERROR is its first. */
+const BEFORE_FIRST_VERDICT = new Set<Workspace['status']>([
+  'PENDING_CREATION',
+  'PROVISIONING',
+  'CONFIGURING',
+]);
+
 /**
  * Collects what one pass learns about a workspace and writes it once, when the pass ends whatever happened
  * (reconcile.ts flushes it in a `finally`): one UPDATE of the row and one of its open tasks, in one transaction.
@@ -34,7 +44,7 @@ export class StatusWriter {
 
   constructor(
     private readonly db: Db,
-    private readonly ws: Pick<Workspace, 'id' | 'conditions'>,
+    private readonly ws: Pick<Workspace, 'id' | 'conditions' | 'status'>,
   ) {
     this.list = ws.conditions;
   }
@@ -110,17 +120,34 @@ export class StatusWriter {
     return { reconciledHash: this.fingerprint ?? null, reconciledAt: new Date() };
   }
 
-  /** Writes what was collected (nothing when nothing was); safe to call again. */
-  async flush() {
+  /**
+   * Writes what was collected (nothing when nothing was); safe to call again. Resolves with the workspace's first
+   * verdict when this write is the one that recorded it.
+   */
+  async flush(): Promise<FirstVerdict | undefined> {
     const conditions = this.conditionsChanged ? { conditions: withReadySummary(this.list) } : {};
     const row = { ...this.row, ...conditions };
     const task = this.taskPatch;
     this.row = {};
     this.taskPatch = undefined;
     this.conditionsChanged = false;
-    if (!Object.keys(row).length && !task) return;
+    if (!Object.keys(row).length && !task) return undefined;
+    const verdict = row.status === 'RUNNING' || row.status === 'ERROR' ? row.status : undefined;
+    const maybeFirst = verdict && BEFORE_FIRST_VERDICT.has(this.ws.status);
     const updatedAt = new Date();
-    await this.db.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
+      // Passes of one workspace may run side by side: the row lock lets exactly one of them see the status from
+      // before the first verdict, so the verdict is counted once per workspace, across replicas and restarts.
+      const [before] = maybeFirst
+        ? await tx
+            .select({
+              status: workspaces.status,
+              seconds: sql<number>`extract(epoch from clock_timestamp() - ${workspaces.createdAt})::float8`,
+            })
+            .from(workspaces)
+            .where(eq(workspaces.id, this.ws.id))
+            .for('update')
+        : [];
       if (Object.keys(row).length)
         await tx
           .update(workspaces)
@@ -131,6 +158,8 @@ export class StatusWriter {
           .update(tasks)
           .set({ ...task, updatedAt })
           .where(and(eq(tasks.resourceId, this.ws.id), inArray(tasks.status, ['pending', 'running'])));
+      if (!verdict || !before || !BEFORE_FIRST_VERDICT.has(before.status)) return undefined;
+      return { outcome: verdict === 'RUNNING' ? 'running' : 'error', seconds: before.seconds } as const;
     });
   }
 }
