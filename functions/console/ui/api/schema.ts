@@ -4622,6 +4622,88 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{wsId}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Resource usage against quota (members, org admins); a series with range; a stream of samples */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description One project instead of the sum (with range) */
+                    projectId?: string;
+                    /** @description A series over this range instead of the latest sample */
+                    range?: "1h" | "24h" | "7d";
+                    /** @description Seconds between points: 30s, 5m, 1h (with range) */
+                    step?: string;
+                };
+                header?: never;
+                path: {
+                    wsId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The latest sample; with `range`, a series; with Accept: text/event-stream, `usage` events as samples arrive */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Usage"] | components["schemas"]["UsageSeries"];
+                        "text/event-stream": string;
+                    };
+                };
+                /** @description Invalid input (validation, malformed JSON, wrong content type) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unknown, or not visible to the caller */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unexpected error; details are in the server log under the request id */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/callback/{provider}": {
         parameters: {
             query?: never;
@@ -6434,6 +6516,38 @@ export type components = {
             expiresIn: number;
             refreshToken: string;
             user: components["schemas"]["User"];
+        };
+        Usage: {
+            projects: {
+                name: string;
+                projectId: string;
+                quota: components["schemas"]["UsageQuota"];
+            }[];
+            quota: components["schemas"]["UsageQuota"];
+            sampledAt: string | null;
+            stale: boolean;
+            staleReason: string | null;
+        };
+        UsageQuota: {
+            [key: string]: {
+                hard: string;
+                used: string;
+            };
+        };
+        UsageSeries: {
+            from: string;
+            /** @enum {string} */
+            range: "1h" | "24h" | "7d";
+            series: {
+                hard: string | null;
+                points: [
+                    number,
+                    string
+                ][];
+                resource: string;
+            }[];
+            step: number;
+            to: string;
         };
         User: {
             displayName: string;

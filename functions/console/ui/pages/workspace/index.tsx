@@ -14,6 +14,7 @@ import { Conditions, Overview } from './overview';
 import { ChangePlan, DeleteWorkspace } from './plan-and-delete';
 import { ProjectPage } from './project';
 import { Projects } from './projects';
+import { UsageSection } from './usage';
 
 type Found = { ws: Workspace; orgId: string };
 
@@ -74,6 +75,7 @@ const TABS = [
   { section: 'members', label: 'Members' },
   { section: 'groups', label: 'Groups' },
   { section: 'projects', label: 'Projects' },
+  { section: 'usage', label: 'Usage' },
 ];
 
 /** The workspace's sections: real links, the current one `aria-current="page"`. */
@@ -97,7 +99,7 @@ function Tabs({ wsId, section }: { wsId: string; section: string }) {
 }
 
 /**
- * `/workspaces/{wsId}` and its sections: `/members`, `/groups`, `/projects`, `/projects/{projectId}`. An unknown
+ * `/workspaces/{wsId}` and its sections: `/members`, `/groups`, `/projects`, `/projects/{projectId}`, `/usage`. An unknown
  * section is the same "Not found" as an unknown workspace.
  */
 export function WorkspacePage() {
@@ -160,6 +162,7 @@ export function WorkspacePage() {
       {section === 'groups' && <Groups ws={ws} />}
       {section === 'projects' && !params.projectId && <Projects ws={ws} />}
       {section === 'projects' && params.projectId && <ProjectPage ws={ws} projectId={params.projectId} />}
+      {section === 'usage' && <UsageSection ws={ws} />}
     </Page>
   );
 }
