@@ -36,10 +36,8 @@ export function parseQuantity(q: string): number {
 
 const BINARY = ['Ei', 'Pi', 'Ti', 'Gi', 'Mi', 'Ki'] as const;
 
-export type Unit = 'cores' | 'bytes' | 'count';
-
 /** Bytes for `*.memory`, `*.storage` and `*ephemeral-storage`; cores for `*.cpu`; everything else counts objects. */
-export function unitOf(resource: string): Unit {
+export function unitOf(resource: string): 'cores' | 'bytes' | 'count' {
   if (/(^|\.)cpu$/.test(resource)) return 'cores';
   if (/(^|\.)(memory|storage|ephemeral-storage)$/.test(resource)) return 'bytes';
   return 'count';

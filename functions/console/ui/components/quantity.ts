@@ -1,19 +1,43 @@
 /**
  * Kubernetes quantities as the usage API sends them ("250m", "2", "512Mi", "4Gi"), read into base units (cores,
- * bytes, objects) with the API's own parser (shared/usage/quantity.ts, pure code the browser bundle can carry) and
- * written for people ("0.25 cores", "512 MiB").
+ * bytes, objects) and written for people ("0.25 cores", "512 MiB"). The suffixes are resource.Quantity's; the
+ * API's own parser (shared/usage/quantity.ts) is held to the same numbers by quantity.test.ts.
  */
-import { parseQuantity as parseStrict, type Unit, unitOf } from '../../../../shared/usage/quantity';
+const SUFFIX: Record<string, number> = {
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
 
-export { type Unit, unitOf };
+const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/;
 
 /** The number a quantity stands for, in base units; NaN for anything else (a screen shows "—", never throws). */
 export function parseQuantity(q: string): number {
-  try {
-    return parseStrict(q);
-  } catch {
-    return Number.NaN;
-  }
+  const m = QUANTITY.exec(q.trim());
+  if (!m) return Number.NaN;
+  return Number(m[1]) * (m[2] ? 10 ** Number(m[2].slice(1)) : SUFFIX[m[3] ?? '']!);
+}
+
+export type Unit = 'cores' | 'bytes' | 'count';
+
+/** As the API decides it: cores for `*.cpu`, bytes for memory and storage, a count of objects for the rest. */
+export function unitOf(resource: string): Unit {
+  if (/(^|\.)cpu$/.test(resource)) return 'cores';
+  if (/(^|\.)(memory|storage|ephemeral-storage)$/.test(resource)) return 'bytes';
+  return 'count';
 }
 
 const number = (value: number, digits: number) =>
