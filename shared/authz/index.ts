@@ -3,6 +3,7 @@ import type { VersionedCache } from '../cache/versioned';
 import type { Db } from '../db';
 import { organizationMembers } from '../db/schema';
 import { ForbiddenError, NotFoundError } from '../errors';
+import { annotateRequest } from '../telemetry/context';
 
 export type OrgRole = 'admin' | 'member';
 
@@ -66,6 +67,8 @@ export async function requireOrgRole(
 ): Promise<OrgRole> {
   const role = await cachedOrgRole(authz, orgId, userId);
   if (!role) throw orgNotFound();
+  // From here the request's log lines name the organization it acts on (CONTRACT: Operations, logs).
+  annotateRequest({ orgId });
   if (needed === 'admin' && role !== 'admin') {
     throw new ForbiddenError('Only organization admins can do this.', 'ORG_ADMIN_REQUIRED');
   }

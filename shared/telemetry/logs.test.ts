@@ -64,6 +64,8 @@ describe('log lines of requests and event deliveries', () => {
     const requestLines = captured.lines.filter((l) => l.reqId === reqId);
     expect(requestLines.map((l) => l.msg)).toContain('request');
     for (const line of requestLines) expect(line).toMatchObject({ function: 'organizations' });
+    // Once the route authorized the caller for the organization, its lines name it.
+    expect(requestLines.find((l) => l.msg === 'request')).toMatchObject({ orgId: org.id });
     const [traceId, ...others] = new Set(requestLines.map((l) => l.traceId));
     expect(others).toEqual([]);
     expect(traceId).toMatch(HEX32);

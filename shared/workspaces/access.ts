@@ -4,6 +4,7 @@ import type { Db } from '../db';
 import { rows } from '../db/raw';
 import { projects } from '../db/schema';
 import { ForbiddenError, NotFoundError } from '../errors';
+import { annotateRequest } from '../telemetry/context';
 
 export type WorkspaceAccess = {
   workspaceId: string;
@@ -81,6 +82,8 @@ export async function requireWorkspace(
 ): Promise<WorkspaceAccess> {
   const a = await workspaceAccess(authz, workspaceId, userId);
   if (!a || !(a.member || a.orgAdmin)) throw workspaceNotFound();
+  // From here the request's log lines name the workspace and organization it acts on (CONTRACT: Operations, logs).
+  annotateRequest({ orgId: a.organizationId, wsId: workspaceId });
   const allowed =
     need === 'read' ||
     (need === 'manage' && a.wsAdmin) ||
