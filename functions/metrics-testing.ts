@@ -1,10 +1,13 @@
 import type { Registry } from 'prom-client';
+import { afterAll, beforeAll } from 'vitest';
 import { createLocalServer } from '../scripts/local-server';
 import { type Backbone, startEventBackbone } from '../shared/events/backbone';
-import type { NatsHandle } from '../shared/events/nats';
+import { connectNats, type NatsHandle } from '../shared/events/nats';
 import { processRegistry } from '../shared/http/metrics';
 import type { Platform } from '../shared/platform';
 import { routeTable } from '../shared/routes/table';
+import { startPrivateNats } from '../shared/testing/nats';
+import { usePlatform } from '../shared/testing/platform';
 import { seriesNames } from '../shared/testing/promql';
 import { type FunctionName, functionRegistry } from './registry';
 import { relayProcess } from './relay/process';
@@ -54,4 +57,23 @@ export async function buildProcesses(p: Platform, nats: NatsHandle): Promise<Pro
       for (const stop of stops) await stop();
     },
   };
+}
+
+/** Every process's registry on the file's platform and a private NATS, built once for the file (`buildProcesses`). */
+export function useProcesses(): () => Processes {
+  let nats: Awaited<ReturnType<typeof startPrivateNats>>;
+  let handle: NatsHandle;
+  let processes: Processes;
+  const platform = usePlatform();
+  beforeAll(async () => {
+    nats = await startPrivateNats();
+    handle = await connectNats(nats.url, 'test');
+    processes = await buildProcesses(platform(), handle);
+  });
+  afterAll(async () => {
+    await processes?.stop();
+    await handle?.close();
+    await nats?.stop();
+  });
+  return () => processes;
 }

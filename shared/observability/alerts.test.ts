@@ -3,15 +3,12 @@ import { join } from 'node:path';
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { Service } from 'kubernetes-models/v1/Service';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { buildProcesses, type Processes, STANDARD_SERIES } from '../../functions/metrics-testing';
+import { STANDARD_SERIES, useProcesses } from '../../functions/metrics-testing';
 import { DEFAULTS, RUNBOOK_URL, renderMonitoring } from '../../scripts/gen-manifests';
 import { knativeService } from '../deploy/knative';
-import { connectNats, type NatsHandle } from '../events/nats';
 import { routeTable } from '../routes/table';
-import { startPrivateNats } from '../testing/nats';
-import { usePlatform } from '../testing/platform';
 import { checkPromQL } from '../testing/promql';
 import { alerts, prometheusRule, THRESHOLDS } from './prometheus-rules';
 import { PROVISIONING_BUCKETS } from './provisioning';
@@ -109,30 +106,17 @@ describe('the scrape configuration', () => {
 });
 
 describe('what the processes register', () => {
-  let nats: Awaited<ReturnType<typeof startPrivateNats>>;
-  let handle: NatsHandle;
-  let processes: Processes;
-  const platform = usePlatform();
-  beforeAll(async () => {
-    nats = await startPrivateNats();
-    handle = await connectNats(nats.url, 'test');
-    processes = await buildProcesses(platform(), handle);
-  });
-  afterAll(async () => {
-    await processes?.stop();
-    await handle?.close();
-    await nats?.stop();
-  });
+  const processes = useProcesses();
 
   it('is all every alert expression reads, each of which parses with PromQL grammar (`up` aside, which Prometheus adds)', () => {
-    const names = processes.names();
+    const names = processes().names();
     for (const { alert, expr } of alerts())
       expect(checkPromQL(expr, names, STANDARD_SERIES), alert).toEqual([]);
   });
 
   it('is catalogued in docs/observability.md and shared/observability/README.md, metric by metric', () => {
     // prom-client's process metrics are catalogued as one row (`process_*`, `nodejs_*`).
-    const ours = [...processes.metrics()].filter((m) => !/^(process|nodejs)_/.test(m)).sort();
+    const ours = [...processes().metrics()].filter((m) => !/^(process|nodejs)_/.test(m)).sort();
     const readme = readFileSync(join(import.meta.dirname, 'README.md'), 'utf8');
     const section = (text: string, heading: string) => text.split(heading)[1]!.split('\n## ')[0]!;
     for (const text of [section(docs, '## Metrics\n'), section(readme, '## The catalogue\n')]) {

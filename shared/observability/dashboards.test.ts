@@ -1,10 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { buildProcesses, type Processes, STANDARD_SERIES } from '../../functions/metrics-testing';
+import { STANDARD_SERIES, useProcesses } from '../../functions/metrics-testing';
 import { dashboards, renderMonitoring } from '../../scripts/gen-manifests';
-import { connectNats, type NatsHandle } from '../events/nats';
-import { startPrivateNats } from '../testing/nats';
-import { usePlatform } from '../testing/platform';
 import { checkPromQL, grafanaToPromQL } from '../testing/promql';
 import { DASHBOARD_LABEL } from './dashboards';
 
@@ -90,23 +87,10 @@ describe('the Grafana dashboards', () => {
 });
 
 describe('dashboard queries', () => {
-  let nats: Awaited<ReturnType<typeof startPrivateNats>>;
-  let handle: NatsHandle;
-  let processes: Processes;
-  const platform = usePlatform();
-  beforeAll(async () => {
-    nats = await startPrivateNats();
-    handle = await connectNats(nats.url, 'test');
-    processes = await buildProcesses(platform(), handle);
-  });
-  afterAll(async () => {
-    await processes?.stop();
-    await handle?.close();
-    await nats?.stop();
-  });
+  const processes = useProcesses();
 
   it('parse with PromQL grammar and read only metrics some process exports (histograms by their series)', () => {
-    const names = processes.names();
+    const names = processes().names();
     for (const { name, dashboard } of all)
       for (const p of dashboard.panels)
         for (const t of p.targets)
@@ -121,7 +105,7 @@ describe('dashboard queries', () => {
   });
 
   it('would be refused for a made-up metric, a histogram read by its bare name, or broken syntax', () => {
-    const names = processes.names();
+    const names = processes().names();
     expect(checkPromQL('sum(rate(hexabase_made_up_total[5m]))', names)).toEqual([
       'no process exports hexabase_made_up_total',
     ]);
