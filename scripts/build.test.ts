@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { findMigrationsDir, migrateDatabase, openPostgres } from '../shared/db';
 import { routeTable } from '../shared/routes/table';
 import { createEmptyDatabase, createTestDatabase, type TestDatabase } from '../shared/testing/db';
@@ -79,6 +81,48 @@ describe('npm run build', () => {
     expect(otlp.spans).toContainEqual(
       expect.objectContaining({ service: 'plans', name: 'GET /api/v1/plans', kind: 2 }),
     );
+  });
+
+  it('lays dist/ out as the Dockerfile does, where every entry point the manifests name exists and starts alone', async () => {
+    // The runtime stage: what it copies from the build stage (WORKDIR /src, `COPY . .`: /src is this checkout).
+    const runtime = readFileSync(join(root, 'Dockerfile'), 'utf8')
+      .split(/^FROM /m)
+      .at(-1)!;
+    const copies = [...runtime.matchAll(/^COPY --from=build(?: --chown=\S+)? (\S+) (\S+)$/gm)].map((m) => ({
+      from: m[1]!,
+      to: m[2]!,
+    }));
+    expect(copies).toEqual([{ from: '/src/dist/functions', to: '/app/dist/functions' }]);
+    expect(runtime.match(/^COPY /gm)).toHaveLength(copies.length);
+    expect(runtime).toMatch(/^USER [1-9]\d*:[1-9]\d*$/m);
+    const image = mkdtempSync(join(tmpdir(), 'hexabase-image-'));
+    try {
+      for (const c of copies)
+        cpSync(join(root, c.from.replace(/^\/src\//, '')), join(image, c.to), { recursive: true });
+      const services = parseAllDocuments(readFileSync(join(root, 'knative/functions.yaml'), 'utf8'))
+        .map((d) => d.toJS())
+        .filter((d) => d?.kind === 'Service' && String(d.apiVersion).startsWith('serving.knative.dev/'));
+      expect(services).toHaveLength(routeTable.length);
+      for (const svc of services)
+        for (const c of svc.spec.template.spec.containers) {
+          const [bin, entry, ...rest] = c.command as string[];
+          expect(bin, svc.metadata.name).toBe('node'); // the runtime image's own Node, on its PATH
+          expect(rest).toEqual([]);
+          expect(existsSync(join(image, entry!)), `${svc.metadata.name}: ${entry}`).toBe(true);
+        }
+      // Outside this checkout no node_modules is anywhere above the bundle: it runs on what it carries.
+      const p = spawnProcess(
+        process.execPath,
+        [join(image, 'app/dist/functions/plans/index.mjs')],
+        childEnv({ PORT: '0', DATABASE_URL: testDb.url, HEXABASE_MIGRATE_ON_START: 'true' }),
+        image,
+      );
+      const { port } = await p.waitForLog((l) => String(l.msg).includes('listening'));
+      expect((await fetch(`http://127.0.0.1:${port}/api/v1/plans`)).status).toBe(200);
+      expect(await p.stop('SIGTERM')).toBe(0);
+    } finally {
+      rmSync(image, { recursive: true, force: true });
+    }
   });
 
   it('stays unready on a database that is not migrated to its version, and becomes ready once it is', async () => {
