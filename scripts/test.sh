@@ -21,5 +21,8 @@ bash scripts/testenv/build.sh >/dev/null
 step "stripe-mock (Stripe's API mock, built from its Go module when missing)"
 bash scripts/stripe-mock/build.sh >/dev/null
 
+step "Kyverno CLI (built from its Go module when missing; checks the tenant policies)"
+bash scripts/kyverno/build.sh >/dev/null
+
 step "tests (vitest)"
 npx vitest run "$@"
