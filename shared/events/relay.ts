@@ -7,6 +7,7 @@ import type { Logger } from '../log';
 import { continueTrace } from '../telemetry/context';
 import { inSpan } from '../telemetry/spans';
 import { toCloudEvent } from './cloudevents';
+import { pruneOutbox } from './retention';
 
 /** Publishes one event and resolves only once it is durably accepted (a JetStream ack, or the local dispatcher). */
 export type Publish = (event: CloudEvent<Record<string, unknown>>) => Promise<void>;
@@ -19,6 +20,8 @@ export type RelayOptions = {
   /** Fallback when a NOTIFY is missed (and the cadence of retries while the broker is down). */
   pollMs?: number;
   onPublished?: (n: number) => void;
+  /** How often the relay deletes published rows past their retention (retention.ts); default hourly. */
+  pruneEveryMs?: number;
 };
 
 export type Relay = {
@@ -38,6 +41,7 @@ export function createRelay(opts: RelayOptions): Relay {
   const db = opts.database.db;
   const batchSize = opts.batchSize ?? 100;
   let running = false;
+  let prunedAt = 0;
   let dirty = false;
   let wake: (() => void) | undefined;
   let loop: Promise<void> | undefined;
@@ -104,6 +108,12 @@ export function createRelay(opts: RelayOptions): Relay {
             await drain();
           } catch (err) {
             opts.log.warn({ err: (err as Error).message }, 'outbox relay: batch failed; retrying');
+          }
+          if (Date.now() - prunedAt >= (opts.pruneEveryMs ?? 3_600_000)) {
+            prunedAt = Date.now();
+            await pruneOutbox(db).catch((err) =>
+              opts.log.warn({ err: (err as Error).message }, 'outbox relay: pruning sent rows failed'),
+            );
           }
           // A notification that arrived during the drain means rows may have committed after its SELECT.
           if (dirty) continue;
