@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { stringify } from 'yaml';
 import { broker, brokerUrl, channelConfig, reconcileTick, triggers } from '../shared/deploy/eventing';
+import { vclusterChartRepository } from '../shared/deploy/flux';
 import { type DeployOptions, hostMiddlewares, ingress, knativeService } from '../shared/deploy/knative';
 import { parseEnv } from '../shared/env';
 import { triggerTable } from '../shared/events/triggers';
@@ -67,6 +68,11 @@ export function renderMonitoring(opts: DeployOptions = DEFAULTS): string {
   return header + docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n');
 }
 
+export function renderFlux(): string {
+  const header = '# Generated from shared/deploy/flux.ts by `npm run manifests`. Do not edit by hand.\n';
+  return header + stringify(vclusterChartRepository(), { lineWidth: 0 });
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   // The platform's Ingresses follow the cluster's controller, like the workspaces' API servers do.
   const opts = { ...DEFAULTS, ingressController: parseEnv(process.env).HEXABASE_VCLUSTER_INGRESS };
@@ -74,6 +80,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     ['functions.yaml', renderFunctions],
     ['eventing.yaml', renderEventing],
     ['monitoring.yaml', renderMonitoring],
+    ['flux.yaml', renderFlux],
   ] as const) {
     const file = join(import.meta.dirname, '..', 'knative', name);
     writeFileSync(file, render(opts));

@@ -11,6 +11,7 @@ import {
   NODE_WORKSPACE_LABEL,
   OIDC_PREFIX,
   RELEASE,
+  VCLUSTER_CHART_REPOSITORY,
 } from './names';
 import type { K8sObject } from './vcluster-objects';
 
@@ -193,7 +194,11 @@ export function helmRelease(ws: WorkspaceSpec, chart: ChartOptions): K8sObject {
         spec: {
           chart: 'vcluster',
           version: chart.version,
-          sourceRef: { kind: 'HelmRepository', name: 'loft', namespace: 'flux-system' },
+          sourceRef: {
+            kind: 'HelmRepository',
+            name: VCLUSTER_CHART_REPOSITORY.name,
+            namespace: VCLUSTER_CHART_REPOSITORY.namespace,
+          },
         },
       },
       install: { remediation: { retries: 3 } },

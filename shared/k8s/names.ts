@@ -8,6 +8,12 @@ export const LABEL = {
 
 export const hostNamespace = (wsId: string) => `hxb-${wsId}`;
 export const RELEASE = 'vcluster';
+/** The Flux HelmRepository every workspace's HelmRelease takes the vcluster chart from (installed with the platform). */
+export const VCLUSTER_CHART_REPOSITORY = {
+  name: 'loft',
+  namespace: 'flux-system',
+  url: 'https://charts.loft.sh',
+} as const;
 export const KUBECONFIG_SECRET = `vc-${RELEASE}`;
 export const AUTHN_CONFIGMAP = 'hexabase-authentication';
 export const AUTHN_MOUNT = '/etc/hexabase/authentication';

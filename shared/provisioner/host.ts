@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Env } from '../env';
 import { defaultIngressNamespace, type Exposure } from '../k8s/exposure';
 import type { ChartOptions } from '../k8s/host-objects';
+import { VCLUSTER_CHART_REPOSITORY } from '../k8s/names';
 import { credentialsFromKubeconfig, inClusterCredentials, type Kube, kube } from '../k8s/rest';
 
 /** The host cluster: a kubeconfig when KUBECONFIG is set, the pod's service account in a cluster, else none. */
@@ -14,7 +15,7 @@ export function hostCluster(env: Env): Kube | undefined {
 export function chartOptions(env: Env): ChartOptions {
   const base = env.HEXABASE_PUBLIC_URL.replace(/\/$/, '');
   return {
-    repository: 'https://charts.loft.sh',
+    repository: VCLUSTER_CHART_REPOSITORY.url,
     version: env.HEXABASE_VCLUSTER_CHART_VERSION,
     valuesOverlay: env.HEXABASE_VCLUSTER_VALUES,
     issuerUrl: (wsId) => `${base}/oidc/${wsId}`,
