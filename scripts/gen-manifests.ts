@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import { broker, brokerUrl, channelConfig, reconcileTick, triggers } from '../shared/deploy/eventing';
 import { vclusterChartRepository } from '../shared/deploy/flux';
 import { type DeployOptions, hostMiddlewares, ingress, knativeService } from '../shared/deploy/knative';
+import { hostRbac } from '../shared/deploy/rbac';
 import { parseEnv } from '../shared/env';
 import { triggerTable } from '../shared/events/triggers';
 import { dashboardConfigMap } from '../shared/observability/dashboards';
@@ -73,6 +74,16 @@ export function renderFlux(): string {
   return header + stringify(vclusterChartRepository(), { lineWidth: 0 });
 }
 
+export function renderRbac(opts: DeployOptions = DEFAULTS): string {
+  const header = '# Generated from shared/deploy/rbac.ts by `npm run manifests`. Do not edit by hand.\n';
+  return (
+    header +
+    hostRbac({ namespace: opts.namespace })
+      .map((d) => stringify(d, { lineWidth: 0 }))
+      .join('---\n')
+  );
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   // The platform's Ingresses follow the cluster's controller, like the workspaces' API servers do.
   const opts = { ...DEFAULTS, ingressController: parseEnv(process.env).HEXABASE_VCLUSTER_INGRESS };
@@ -81,6 +92,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     ['eventing.yaml', renderEventing],
     ['monitoring.yaml', renderMonitoring],
     ['flux.yaml', renderFlux],
+    ['rbac.yaml', renderRbac],
   ] as const) {
     const file = join(import.meta.dirname, '..', 'knative', name);
     writeFileSync(file, render(opts));

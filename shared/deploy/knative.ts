@@ -1,4 +1,5 @@
 import type { FunctionRoute } from '../routes/table';
+import { HOST_ACCOUNTS } from './rbac';
 
 export type DeployOptions = {
   namespace: string;
@@ -46,6 +47,7 @@ export function knativeService(
           },
         },
         spec: {
+          ...(HOST_ACCOUNTS[route.name] ? { serviceAccountName: HOST_ACCOUNTS[route.name] } : {}),
           containerConcurrency: 0,
           timeoutSeconds: 300,
           containers: [
