@@ -16,6 +16,8 @@ FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build --chown=root:root /src/dist/functions /app/dist/functions
+# The migrator a migrations Job runs (`node /app/dist/migrate/index.mjs`) before the functions roll out.
+COPY --from=build --chown=root:root /src/dist/migrate /app/dist/migrate
 # The image's `node` user (uid 1000): never root. The files above belong to root and are read-only to it, so the
 # pod can also run with readOnlyRootFilesystem; the only writable path a function may need is HEXABASE_DATA_DIR
 # (mail without SMTP), which a deployment mounts as an emptyDir.

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,7 +92,10 @@ describe('npm run build', () => {
       from: m[1]!,
       to: m[2]!,
     }));
-    expect(copies).toEqual([{ from: '/src/dist/functions', to: '/app/dist/functions' }]);
+    expect(copies).toEqual([
+      { from: '/src/dist/functions', to: '/app/dist/functions' },
+      { from: '/src/dist/migrate', to: '/app/dist/migrate' },
+    ]);
     expect(runtime.match(/^COPY /gm)).toHaveLength(copies.length);
     expect(runtime).toMatch(/^USER [1-9]\d*:[1-9]\d*$/m);
     const image = mkdtempSync(join(tmpdir(), 'hexabase-image-'));
@@ -110,16 +113,39 @@ describe('npm run build', () => {
           expect(rest).toEqual([]);
           expect(existsSync(join(image, entry!)), `${svc.metadata.name}: ${entry}`).toBe(true);
         }
-      // Outside this checkout no node_modules is anywhere above the bundle: it runs on what it carries.
-      const p = spawnProcess(
-        process.execPath,
-        [join(image, 'app/dist/functions/plans/index.mjs')],
-        childEnv({ PORT: '0', DATABASE_URL: testDb.url, HEXABASE_MIGRATE_ON_START: 'true' }),
-        image,
-      );
-      const { port } = await p.waitForLog((l) => String(l.msg).includes('listening'));
-      expect((await fetch(`http://127.0.0.1:${port}/api/v1/plans`)).status).toBe(200);
-      expect(await p.stop('SIGTERM')).toBe(0);
+      // Outside this checkout no node_modules is anywhere above the bundles: they run on what they carry. A
+      // function on a new database waits unready until the migrations Job has run.
+      const empty = await createEmptyDatabase();
+      try {
+        const p = spawnProcess(
+          process.execPath,
+          [join(image, 'app/dist/functions/plans/index.mjs')],
+          childEnv({ PORT: '0', DATABASE_URL: empty.url }),
+          image,
+        );
+        const { port } = await p.waitForLog((l) => String(l.msg).includes('listening'));
+        expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(503);
+        const job = spawnSync(process.execPath, [join(image, 'app/dist/migrate/index.mjs')], {
+          cwd: image,
+          env: childEnv({ DATABASE_URL: empty.url }),
+          encoding: 'utf8',
+        });
+        expect(job.status, job.stderr).toBe(0);
+        expect(job.stderr).toContain('migrations applied');
+        expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+        expect((await fetch(`http://127.0.0.1:${port}/api/v1/plans`)).status).toBe(200);
+        expect(await p.stop('SIGTERM')).toBe(0);
+        // Without DATABASE_URL the Job has nothing to migrate (no embedded database in a build): it says so, exit 1.
+        const bare = spawnSync(process.execPath, [join(image, 'app/dist/migrate/index.mjs')], {
+          cwd: image,
+          env: childEnv({}),
+          encoding: 'utf8',
+        });
+        expect(bare.status).toBe(1);
+        expect(bare.stderr).toContain('set DATABASE_URL');
+      } finally {
+        await empty.drop();
+      }
     } finally {
       rmSync(image, { recursive: true, force: true });
     }
