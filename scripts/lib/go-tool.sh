@@ -33,11 +33,14 @@ go_tool() {
   # A cold build (module download + compile) is silent for minutes; show it is alive.
   ( while sleep 30; do echo "  ... $name $((SECONDS - start))s" >&2; done ) &
   ticker=$!
-  trap 'kill '"$ticker"' 2>/dev/null; rm -rf "'"$tmp"'"' EXIT
+  # `|| true`: under `set -e` a failing command in the trap would turn the script's exit status into 1.
+  trap 'kill '"$ticker"' 2>/dev/null || true; rm -rf "'"$tmp"'"' EXIT
   echo "$name $version: building ..." >&2
   "$build" "$tmp"
   kill "$ticker" 2>/dev/null; wait "$ticker" 2>/dev/null || true
   mv -f "$tmp/$name" "$bin/$name"
+  trap - EXIT
+  rm -rf "$tmp"
   echo "$stamp" >"$bin/.stamp"
   echo "$name $version: built in $((SECONDS - start))s" >&2
   echo "$bin/$name"
