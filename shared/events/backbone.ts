@@ -1,10 +1,8 @@
 import type { Registry } from 'prom-client';
 import { registerEventMetrics } from '../observability/events';
 import type { Platform } from '../platform';
-import { EVENTS } from './catalog';
 import { createDispatcher, type Deliver } from './dispatcher';
 import { ensureStream, jetStreamPublisher } from './jetstream';
-import { enqueue } from './outbox';
 import { createRelay } from './relay';
 import { startScheduler } from './scheduler';
 import { triggerTable } from './triggers';
