@@ -22,6 +22,24 @@ export function enqueue<T extends EventType>(tx: Db, event: OutboxEvent<T>): Pro
   return insert(tx, event);
 }
 
+/** Events per transaction of a fan-out: one over many workspaces never holds one long transaction. */
+const FAN_OUT_BATCH = 500;
+
+/**
+ * A fan-out: one event per id (a tick's per-workspace requests), written in transactions of a bounded number of
+ * rows. Each batch commits on its own; a redone fan-out only asks again, which level-triggered consumers tolerate.
+ */
+export async function enqueueEach<T extends EventType>(
+  db: Db,
+  ids: string[],
+  event: (id: string) => OutboxEvent<T>,
+): Promise<void> {
+  for (let i = 0; i < ids.length; i += FAN_OUT_BATCH)
+    await db.transaction(async (tx) => {
+      for (const id of ids.slice(i, i + FAN_OUT_BATCH)) await insert(tx, event(id));
+    });
+}
+
 /**
  * Any `ai.hexabase.…` type, catalogued or not: for the backbone's own transport tests and benchmarks, which
  * exercise delivery with types no product code emits.

@@ -1,14 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { workspaces } from '../db/schema';
 import { EVENTS } from '../events/catalog';
-import { enqueue } from '../events/outbox';
+import { enqueueEach } from '../events/outbox';
 import { releaseOrphanedClaims } from './dedicated';
 import { desiredWorkspace } from './desired';
 import { type Outcome, type ProvisionerDeps, reconcileWorkspace } from './reconcile';
 import { isReady, isSuspended } from './status';
-
-/** Events per outbox transaction: a tick over many workspaces never holds one long transaction. */
-const BATCH = 500;
 
 /**
  * The periodic safety net: one `workspace.reconcile.requested` event per workspace, so that each converges in a
@@ -19,16 +16,12 @@ export async function reconcileAll(
   deps: Pick<ProvisionerDeps, 'db' | 'host' | 'log'>,
 ): Promise<{ requested: number; releasedClaims: number }> {
   const ids = (await deps.db.select({ id: workspaces.id }).from(workspaces)).map((w) => w.id);
-  for (let i = 0; i < ids.length; i += BATCH)
-    await deps.db.transaction(async (tx) => {
-      for (const id of ids.slice(i, i + BATCH))
-        await enqueue(tx, {
-          type: EVENTS.workspaceReconcileRequested.type,
-          source: 'provisioner',
-          subject: id,
-          data: { workspaceId: id },
-        });
-    });
+  await enqueueEach(deps.db, ids, (id) => ({
+    type: EVENTS.workspaceReconcileRequested.type,
+    source: 'provisioner',
+    subject: id,
+    data: { workspaceId: id },
+  }));
   const releasedClaims = deps.host
     ? await releaseOrphanedClaims(deps.db, deps.host, deps.log).catch((err) => {
         deps.log.warn({ err: (err as Error).message }, 'releasing orphaned node claims failed');
