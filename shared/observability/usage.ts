@@ -1,14 +1,10 @@
-import { and, inArray, isNull } from 'drizzle-orm';
 import { Gauge, type Registry } from 'prom-client';
 import type { Db } from '../db';
-import { workspaces } from '../db/schema';
+import { sampledWorkspaceIds } from '../usage/sampler';
 import { latestUsage } from '../usage/store';
 import { registered } from './metric';
 
 type Usage = Awaited<ReturnType<typeof latestUsage>>;
-
-/** The workspaces the sampler samples (shared/usage/sampler.ts): their vCluster is expected to answer. */
-const SERVING = ['RUNNING', 'UPDATING'] as const;
 
 /**
  * Usage against quota per workspace, from the usage store (shared/usage/store.ts), for the usage sampler's
@@ -77,11 +73,8 @@ export function registerUsageMetrics(
 async function servingUsage(db: Db, intervalSeconds: number | undefined): Promise<Usage> {
   const [usage, serving] = await Promise.all([
     latestUsage(db, ...(intervalSeconds ? [{ intervalSeconds }] : [])),
-    db
-      .select({ id: workspaces.id })
-      .from(workspaces)
-      .where(and(inArray(workspaces.status, SERVING), isNull(workspaces.deletionRequestedAt))),
+    sampledWorkspaceIds(db),
   ]);
-  const ids = new Set(serving.map((w) => w.id));
+  const ids = new Set(serving);
   return usage.filter((w) => ids.has(w.workspaceId));
 }

@@ -2,7 +2,7 @@ import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { projects, type UsageData, usageSampling, workspaces } from '../db/schema';
 import { EVENTS } from '../events/catalog';
-import { enqueue } from '../events/outbox';
+import { enqueueEach } from '../events/outbox';
 import { MANAGED_BY, QUOTA } from '../k8s/names';
 import { credentialsFromKubeconfig, type Kube, kube } from '../k8s/rest';
 import type { Logger } from '../log';
@@ -21,31 +21,30 @@ export type SamplerDeps = {
 
 /** Workspaces whose vCluster answers: a suspended one is scaled to zero and shows as stale. */
 const SAMPLED = ['RUNNING', 'UPDATING'] as const;
-const BATCH = 500;
+
+/** The workspaces the sampler samples: serving ones, not being deleted. */
+export async function sampledWorkspaceIds(db: Db): Promise<string[]> {
+  const rows = await db
+    .select({ id: workspaces.id })
+    .from(workspaces)
+    .where(and(inArray(workspaces.status, [...SAMPLED]), isNull(workspaces.deletionRequestedAt)));
+  return rows.map((w) => w.id);
+}
 
 /** The tick: one sample request per serving workspace (each sampled in a delivery of its own), then pruning. */
 export async function requestSamples(deps: Pick<SamplerDeps, 'db'>): Promise<number> {
-  const ids = (
-    await deps.db
-      .select({ id: workspaces.id })
-      .from(workspaces)
-      .where(and(inArray(workspaces.status, [...SAMPLED]), isNull(workspaces.deletionRequestedAt)))
-  ).map((w) => w.id);
-  for (let i = 0; i < ids.length; i += BATCH)
-    await deps.db.transaction(async (tx) => {
-      for (const id of ids.slice(i, i + BATCH))
-        await enqueue(tx, {
-          type: EVENTS.usageSampleRequested.type,
-          source: 'usage-sampler',
-          subject: id,
-          data: { workspaceId: id },
-        });
-    });
+  const ids = await sampledWorkspaceIds(deps.db);
+  await enqueueEach(deps.db, ids, (id) => ({
+    type: EVENTS.usageSampleRequested.type,
+    source: 'usage-sampler',
+    subject: id,
+    data: { workspaceId: id },
+  }));
   await pruneSamples(deps.db);
   return ids.length;
 }
 
-export type SampleOutcome = 'sampled' | 'busy' | 'fresh' | 'not-running' | 'failed';
+export type SampleOutcome = 'sampled' | 'busy' | 'not-running' | 'failed';
 
 type QuotaObject = {
   metadata: { namespace: string; name: string };

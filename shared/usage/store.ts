@@ -34,6 +34,10 @@ export async function recordSample(
   await db.transaction(async (tx) => {
     const { layout, used } = encode(sample.data);
     const current = { layoutId: await layoutId(tx, layout), used };
+    // A bucket's average usually keeps the sample's projects and quotas: its layout is then the one just stored.
+    const sameLayout = JSON.stringify(layout);
+    const idOf = (l: typeof layout) =>
+      JSON.stringify(l) === sameLayout ? current.layoutId : layoutId(tx, l);
     const latest = (tier: number, limit: number) =>
       tx
         .select(rowColumns)
@@ -69,7 +73,7 @@ export async function recordSample(
           .set({
             until: at,
             samples: open.samples + 1,
-            layoutId: await layoutId(tx, averaged.layout),
+            layoutId: await idOf(averaged.layout),
             used: averaged.used,
           })
           .where(rowOf(tier, open.at));
