@@ -34,6 +34,25 @@ const json = <T extends z.ZodTypeAny>(schema: T) =>
     })
     .pipe(schema);
 
+/**
+ * A URL with `{function}` where a worker function's name goes. Checked with a name filled in, since that is the
+ * URL the relay will call.
+ */
+const functionUrlTemplate = z.string().refine(
+  (v) => {
+    if (!v.includes('{function}')) return false;
+    try {
+      return ['http:', 'https:'].includes(new URL(v.replaceAll('{function}', 'provisioner')).protocol);
+    } catch {
+      return false;
+    }
+  },
+  {
+    message:
+      'expected an http(s) URL with {function} where the function name goes, e.g. http://hexabase-{function}.hexabase.svc.cluster.local',
+  },
+);
+
 const key32 = z.string().refine((v) => Buffer.from(v, 'base64').length === 32, {
   message: 'expected 32 bytes, base64-encoded (openssl rand -base64 32)',
 });
@@ -148,6 +167,11 @@ export const envObject = z.object({
   HEXABASE_BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(90).default(7),
   /** Set in the cluster: where the relay forwards events (the Knative broker's ingress URL). */
   K_SINK: urlWithProtocols(['http:', 'https:'], 'http(s)').optional(),
+  /**
+   * Set in a cluster without Knative (plain Deployments): the relay delivers every event of the trigger table
+   * itself, to this URL with `{function}` replaced by the worker's name, and writes the reconcile tick.
+   */
+  HEXABASE_FUNCTION_URL: functionUrlTemplate.optional(),
 });
 
 /** Rules across variables: things that are fine alone but dangerous together. */
@@ -183,6 +207,15 @@ export const envSchema = envObject.superRefine((env, ctx) => {
       code: 'custom',
       path: ['HEXABASE_VCLUSTER_DOMAIN'],
       message: 'is required when HEXABASE_VCLUSTER_EXPOSE=ingress and NODE_ENV=production',
+    });
+  }
+  // Two deliverers would deliver every event twice (once through the broker's Triggers, once directly).
+  if (env.K_SINK && env.HEXABASE_FUNCTION_URL) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['HEXABASE_FUNCTION_URL'],
+      message:
+        'must not be set together with K_SINK: the relay either forwards events to the Knative broker (K_SINK) or delivers them to the functions itself',
     });
   }
   if (env.NODE_ENV === 'production' && !env.HEXABASE_KEY_ENCRYPTION_KEY) {

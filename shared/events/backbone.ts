@@ -11,8 +11,9 @@ export type Backbone = { stop: () => Promise<void>; replay: (deadLetterId: numbe
 
 /**
  * The local face of the event contract: outbox → (JetStream when NATS_URL is set, else in-process) → the worker
- * functions of the trigger table, with retries and dead letters; plus the periodic reconcile tick. In the cluster
- * the same contract is Knative Eventing's (knative/eventing.yaml) and the relay runs as its own function.
+ * functions of the trigger table, with retries and dead letters; plus the periodic reconcile tick. In a cluster
+ * with Knative the same contract is Knative Eventing's (knative/eventing.yaml) and the relay function only bridges
+ * to the broker; without Knative the relay function runs this backbone itself (HEXABASE_FUNCTION_URL).
  */
 export async function startEventBackbone(
   p: Platform,

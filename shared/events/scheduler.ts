@@ -8,7 +8,8 @@ export type Schedule = { reconcileSeconds?: number; usageSeconds: number };
 /**
  * The periodic ticks, written to the outbox like any event: the reconcile tick (the safety net of every worker)
  * and the usage tick (the sampler's cadence, finer than a Knative PingSource's minute). Locally the event
- * backbone runs it; in a cluster the always-on relay runs the usage tick and a PingSource the reconcile tick.
+ * backbone runs it; in a cluster the always-on relay runs the usage tick and a PingSource the reconcile tick
+ * (without Knative, the relay runs both, through the backbone).
  * Several schedulers only mean extra ticks, which every consumer of a tick tolerates.
  */
 export function startScheduler(deps: { db: Db; log: Logger }, schedule: Schedule): () => void {
