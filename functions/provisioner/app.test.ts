@@ -11,13 +11,12 @@ import { createRelay } from '../../shared/events/relay';
 import { triggerTable } from '../../shared/events/triggers';
 import { clusterFromKubeconfig } from '../../shared/k8s/apply';
 import { type Kube, kube } from '../../shared/k8s/rest';
-import { hostCluster } from '../../shared/provisioner/host';
 import { Requeue, reconcileWorkspace } from '../../shared/provisioner/reconcile';
 import { teamOrganization } from '../../shared/testing/fixtures';
 import { waitFor } from '../../shared/testing/kube/supervisor';
 import { kubeEnvironment } from '../../shared/testing/kube/worker';
 import { usePlatform } from '../../shared/testing/platform';
-import { hostClusterEnv, hostProvisionerDeps } from '../../shared/testing/provisioning';
+import { hostAdmin, hostProvisionerDeps } from '../../shared/testing/provisioning';
 import { workspaceAccess } from '../../shared/workspaces/access';
 import { createProject } from '../../shared/workspaces/projects';
 import { createWorkspace, requestWorkspaceDeletion } from '../../shared/workspaces/workspaces';
@@ -29,8 +28,8 @@ const kubeEnv = kubeEnvironment();
 
 describe('the provisioner worker behind the dispatcher', () => {
   const platform = usePlatform();
-  const env = hostClusterEnv;
-  const deps = (host?: Kube) => hostProvisionerDeps(platform(), host ?? hostCluster(env()));
+  /** The worker as the chart's ServiceAccount (its token alone), unless a test gives it another host identity. */
+  const deps = (host?: Kube) => hostProvisionerDeps(platform(), host);
   const row = async (wsId: string) =>
     (await platform().db.select().from(workspaces).where(eq(workspaces.id, wsId)))[0]!;
   /** What the dispatcher does with Requeue, for workspaces a test needs RUNNING before it starts. */
@@ -182,21 +181,22 @@ describe('the provisioner worker behind the dispatcher', () => {
     const a = await runningWorkspace();
     const b = await runningWorkspace();
     await forgetPendingEvents();
-    const host = hostCluster(env())!;
+    // The test breaks A behind Hexabase's back as the host's admin; the worker runs as the chart's ServiceAccount.
+    const admin = hostAdmin();
     // A's vCluster API server accepts connections and never answers: A's pass hangs on its first request inside.
     const hung = new Set<Socket>();
     const server = createServer((s) => void hung.add(s));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const secretRef = { kind: 'Secret', name: 'vc-vcluster', namespace: `hxb-${a.workspaceId}` };
-    const secret = (await host.get<{ data: { config: string } }>(secretRef))!;
+    const secret = (await admin.get<{ data: { config: string } }>(secretRef))!;
     const original = Buffer.from(secret.data.config, 'base64').toString();
     const hanging = original.replace(
       /server: .*/,
       `server: https://127.0.0.1:${(server.address() as { port: number }).port}`,
     );
-    await host.patch(secretRef, { data: { config: Buffer.from(hanging).toString('base64') } });
+    await admin.patch(secretRef, { data: { config: Buffer.from(hanging).toString('base64') } });
 
-    const w = worker(host, 0); // no skipping: both get their full pass
+    const w = worker(deps().host, 0); // no skipping: both get their full pass
     const tickAt = new Date();
     await enqueue(platform().db, {
       type: EVENTS.reconcileTick.type,
@@ -222,7 +222,7 @@ describe('the provisioner worker behind the dispatcher', () => {
     // B finished while A's delivery is still waiting on its API server.
     expect(w.answers.find((x) => x.workspaceId === a.workspaceId)).toBeUndefined();
 
-    await host.patch(secretRef, { data: { config: Buffer.from(original).toString('base64') } });
+    await admin.patch(secretRef, { data: { config: Buffer.from(original).toString('base64') } });
     for (const s of hung) s.destroy();
     server.close();
     // A's hung pass fails (5xx), the dispatcher retries it, and the retry gets through.
@@ -233,7 +233,7 @@ describe('the provisioner worker behind the dispatcher', () => {
 
   it('skips a settled, unchanged workspace on the tick without one host API request, until a change or the resync period', async () => {
     const { workspaceId } = await runningWorkspace();
-    const real = hostCluster(env())!;
+    const real = deps().host!; // the chart's ServiceAccount, each of its calls counted
     let calls = 0;
     const counted = <F extends (...a: never[]) => unknown>(f: F) =>
       ((...a: never[]) => {
@@ -259,7 +259,7 @@ describe('the provisioner worker behind the dispatcher', () => {
     });
 
     // Drift made inside the vCluster behind Hexabase's back is not seen while the verdict stands…
-    const secret = await real.get<{ data: { config: string } }>({
+    const secret = await hostAdmin().get<{ data: { config: string } }>({
       kind: 'Secret',
       name: 'vc-vcluster',
       namespace: `hxb-${workspaceId}`,

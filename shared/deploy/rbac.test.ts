@@ -7,12 +7,12 @@ import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Clus
 import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { DEFAULTS, renderRbac } from '../../scripts/gen-manifests';
 import { nodePool } from '../k8s/nodes';
-import { credentialsFromKubeconfig, type Kube, KubeError, kube } from '../k8s/rest';
+import { type Kube, KubeError, kube } from '../k8s/rest';
 import { routeTable } from '../routes/table';
 import { teamOrganization } from '../testing/fixtures';
+import { serviceAccountCredentials, serviceAccountHost } from '../testing/host-accounts';
 import { kubectl } from '../testing/kube/kubectl';
 import { waitFor } from '../testing/kube/supervisor';
 import { kubeEnvironment } from '../testing/kube/worker';
@@ -22,7 +22,7 @@ import { workspaceAccess } from '../workspaces/access';
 import { createProject } from '../workspaces/projects';
 import { createWorkspace, requestWorkspaceDeletion } from '../workspaces/workspaces';
 import { knativeService } from './knative';
-import { HOST_ACCOUNTS, hostRbac, PROVISIONER_SA } from './rbac';
+import { HOST_ACCOUNTS, hostRbac, PROVISIONER_SA, USAGE_SAMPLER_SA, WORKSPACES_SA } from './rbac';
 
 const NAMESPACE = 'hexabase';
 
@@ -39,29 +39,18 @@ describe("the provisioner with its service account's token on the real host clus
   const admin = (args: string[], input?: string) =>
     kubectl(env.kubectl, args, { kubeconfig: env.hostKubeconfigPath, ...(input ? { input } : {}) });
 
-  /** The chart's RBAC applied as an operator would, and the provisioner's client made from its token alone. */
-  const provisionerClient = async (): Promise<Kube> => {
-    const objects = [
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } },
-      ...hostRbac({ namespace: NAMESPACE }),
-    ];
-    const applied = await admin(
-      ['apply', '--server-side', '-f', '-'],
-      objects.map((o) => stringify(o)).join('---\n'),
-    );
-    expect(applied.code, applied.stderr).toBe(0);
-    const token = await admin(['create', 'token', PROVISIONER_SA, '-n', NAMESPACE, '--duration', '1h']);
-    expect(token.code, token.stderr).toBe(0);
-    const { server, ca } = credentialsFromKubeconfig(readFileSync(env.hostKubeconfigPath, 'utf8'));
-    return kube({ server, ...(ca ? { ca } : {}), token: token.stdout.trim() });
-  };
+  /**
+   * The chart's RBAC applied as an operator would, and the provisioner's client made from its token alone: the
+   * same helper every provisioner test's reconciler runs with (shared/testing/host-accounts.ts).
+   */
+  const provisionerClient = async (): Promise<Kube> => kube(await serviceAccountCredentials(PROVISIONER_SA));
 
   it('provisions, serves and deletes a workspace, and is refused what it must not do', async () => {
     const sa = await provisionerClient();
     const deps = hostProvisionerDeps(platform(), sa);
     const team = await teamOrganization(platform());
     const { workspaceId } = await createWorkspace(
-      { db: platform().db, nodes: nodePool(sa) },
+      { db: platform().db, nodes: nodePool(serviceAccountHost(WORKSPACES_SA)) },
       { userId: team.admin.userId },
       { orgId: team.orgId, name: `rbac-${randomBytes(3).toString('hex')}`, planId: 'standard' },
     );
@@ -129,6 +118,29 @@ describe("the provisioner with its service account's token on the real host clus
       { orgId: team.orgId, wsId: workspaceId },
     );
     expect(await convergeWorkspace(deps, workspaceId)).toBe('gone');
+  });
+
+  it("refuses the usage sampler and the workspaces function what only the provisioner's rules grant", async () => {
+    const sampler = kube(await serviceAccountCredentials(USAGE_SAMPLER_SA));
+    const workspaces = kube(await serviceAccountCredentials(WORKSPACES_SA));
+    const kubeconfig = { kind: 'Secret', name: 'vc-vcluster', namespace: 'hxb-rbac-probe' };
+    const release = { kind: 'HelmRelease', name: 'vcluster', namespace: 'hxb-rbac-probe' };
+    // Each reads what it needs (absent here: 404, not 403)…
+    expect(await refusal(sampler.get(kubeconfig))).toBeUndefined();
+    expect(await refusal(sampler.get(release))).toBeUndefined();
+    expect(await refusal(workspaces.list({ kind: 'Node' }, 'hexabase.ai/rbac-probe=none'))).toBeUndefined();
+    // …and nothing of the others'.
+    expect(await refusal(sampler.list({ kind: 'Node' }, ''))).toMatchObject({ status: 403 });
+    expect(
+      await refusal(
+        sampler.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'hxb-rbac-probe' } }),
+      ),
+    ).toMatchObject({ status: 403 });
+    expect(await refusal(workspaces.get(kubeconfig))).toMatchObject({ status: 403 });
+    expect(await refusal(workspaces.get(release))).toMatchObject({ status: 403 });
+    expect(await refusal(workspaces.list({ kind: 'Secret', namespace: 'kube-system' }, ''))).toMatchObject({
+      status: 403,
+    });
   });
 });
 

@@ -7,17 +7,16 @@ import { teamOrganization } from '../testing/fixtures';
 import { waitFor } from '../testing/kube/supervisor';
 import { kubeEnvironment } from '../testing/kube/worker';
 import { usePlatform } from '../testing/platform';
-import { hostClusterEnv, hostProvisionerDeps } from '../testing/provisioning';
+import { hostAdmin, hostProvisionerDeps } from '../testing/provisioning';
 import { createWorkspace, requestWorkspaceDeletion } from '../workspaces/workspaces';
-import { hostCluster } from './host';
 import { type Outcome, type ProvisionerDeps, Requeue, reconcileWorkspace } from './reconcile';
 
 const kubeEnv = kubeEnvironment();
 
 describe('a pass that fails records why on the row', () => {
   const platform = usePlatform();
-  const env = hostClusterEnv;
-  const deps = (host?: Kube) => hostProvisionerDeps(platform(), host ?? hostCluster(env()));
+  /** The reconciler as the chart's ServiceAccount, unless a test gives it another host identity. */
+  const deps = (host?: Kube) => hostProvisionerDeps(platform(), host);
   const workspace = async () => {
     const team = await teamOrganization(platform());
     return {
@@ -63,7 +62,7 @@ describe('a pass that fails records why on the row', () => {
   });
 
   it('leaves the refused step False with HostAPIRejected, the steps before it True, and the workspace ERROR', async () => {
-    const admin = hostCluster(env())!;
+    const admin = hostAdmin(); // the test's own RBAC setup
     // A host identity allowed everything the host objects need, but not to read Secrets (the vCluster's kubeconfig).
     const user = `provisioner-${randomBytes(3).toString('hex')}`;
     const rbac = { apiVersion: 'rbac.authorization.k8s.io/v1' };
@@ -121,7 +120,7 @@ describe('a pass that fails records why on the row', () => {
     const [task] = await platform().db.select().from(tasks).where(eq(tasks.id, taskId));
     expect(task).toMatchObject({ status: 'failed', progress: 100, message: ws.statusMessage });
 
-    // With the rights it needs, the next pass gets through; then the workspace and its release go again.
+    // With the chart's rights (its ServiceAccount), the next pass gets through; then the workspace goes again.
     expect(await converge(deps(), workspaceId)).toBe('running');
     await requestWorkspaceDeletion(
       platform(),

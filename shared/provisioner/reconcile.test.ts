@@ -2,15 +2,15 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { projects, tasks, workspaces } from '../db/schema';
 import { parseEnv } from '../env';
-import { credentialsFromKubeconfig, kube } from '../k8s/rest';
+import { credentialsFromKubeconfig, KubeError, kube } from '../k8s/rest';
 import { teamOrganization } from '../testing/fixtures';
 import { kubeEnvironment } from '../testing/kube/worker';
 import { usePlatform } from '../testing/platform';
-import { convergeWorkspace, hostClusterEnv, hostProvisionerDeps } from '../testing/provisioning';
+import { convergeWorkspace, hostAdmin, hostProvisionerDeps } from '../testing/provisioning';
 import { workspaceAccess } from '../workspaces/access';
 import { createProject } from '../workspaces/projects';
 import { createWorkspace, requestWorkspaceDeletion } from '../workspaces/workspaces';
-import { chartOptions, hostCluster } from './host';
+import { chartOptions } from './host';
 import { reconcileWorkspace } from './reconcile';
 
 const kubeEnv = kubeEnvironment();
@@ -19,7 +19,7 @@ const converge = convergeWorkspace;
 
 describe('provisioner on the real host cluster (Flux/vCluster stand-in)', () => {
   const platform = usePlatform();
-  const env = hostClusterEnv;
+  // The reconciler runs as the chart's ServiceAccount (its token alone); the test reads what it made as admin.
   const deps = () => hostProvisionerDeps(platform());
   const workspace = async (planId = 'standard') => {
     const team = await teamOrganization(platform());
@@ -61,7 +61,7 @@ describe('provisioner on the real host cluster (Flux/vCluster stand-in)', () => 
     const [task] = await platform().db.select().from(tasks).where(eq(tasks.id, taskId));
     expect(task).toMatchObject({ status: 'succeeded', progress: 100 });
 
-    const host = hostCluster(env())!;
+    const host = hostAdmin();
     const ns = await host.get<{ metadata: { labels: Record<string, string> } }>({
       kind: 'Namespace',
       name: `hxb-${workspaceId}`,
@@ -82,6 +82,16 @@ describe('provisioner on the real host cluster (Flux/vCluster stand-in)', () => 
     ).toBeDefined();
     // A second reconcile changes nothing and stays RUNNING.
     expect(await converge(deps(), workspaceId)).toBe('running');
+    // What the reconciler ran as may read the exported kubeconfig by name and nothing more: not even list the
+    // Secrets of the namespace it made.
+    const refused = await deps()
+      .host!.list({ kind: 'Secret', namespace: `hxb-${workspaceId}` }, '')
+      .catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(KubeError);
+    expect(refused).toMatchObject({
+      status: 403,
+      serverMessage: expect.stringContaining('system:serviceaccount:hexabase:hexabase-provisioner'),
+    });
 
     // Deletion: intent first, then the release and namespace go, then the rows.
     await requestWorkspaceDeletion(
@@ -160,7 +170,7 @@ describe('provisioner on the real host cluster (Flux/vCluster stand-in)', () => 
       }
     }
     expect(await converge(real, workspaceId)).toBe('running');
-    const host = real.host!;
+    const host = hostAdmin(); // the reconciler only gets its release by name: listing them is the test's
     const releases = await host.list(
       { kind: 'HelmRelease', namespace: `hxb-${workspaceId}` },
       'app.kubernetes.io/managed-by=hexabase',
@@ -186,7 +196,7 @@ describe('provisioner on the real host cluster (Flux/vCluster stand-in)', () => 
       },
     );
     expect(await converge(deps(), workspaceId)).toBe('running');
-    const host = deps().host!;
+    const host = hostAdmin();
     const secret = await host.get<{ data: { config: string } }>({
       kind: 'Secret',
       name: 'vc-vcluster',

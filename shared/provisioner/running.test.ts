@@ -5,7 +5,6 @@ import { projects, workspaces } from '../db/schema';
 import { teamOrganization } from '../testing/fixtures';
 import { json } from '../testing/http';
 import { useProvisioning } from '../testing/provisioning';
-import { hostCluster } from './host';
 import { Requeue, reconcileWorkspace } from './reconcile';
 import { reconcileAll } from './tick';
 
@@ -96,7 +95,7 @@ describe('a running workspace while it is reconciled', () => {
   it('marks a project ACTIVE once its namespace exists, and ERROR with the reason when it cannot be created', async () => {
     const { team, workspaceId } = await runningWorkspace();
     // An admission policy inside the vCluster refuses the namespace "blocked", as a real cluster policy would.
-    const secret = await hostCluster(p.platform().env)!.get<{ data: { config: string } }>({
+    const secret = await p.admin().get<{ data: { config: string } }>({
       kind: 'Secret',
       name: 'vc-vcluster',
       namespace: `hxb-${workspaceId}`,

@@ -2,13 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { workspaces } from '../db/schema';
+import { WORKSPACES_SA } from '../deploy/rbac';
 import { type Node, nodePool } from '../k8s/nodes';
 import { credentialsFromKubeconfig, type Kube, kube } from '../k8s/rest';
 import { teamOrganization } from '../testing/fixtures';
+import { serviceAccountHost } from '../testing/host-accounts';
 import type { Json } from '../testing/http';
 import { waitFor } from '../testing/kube/supervisor';
 import { usePlatform } from '../testing/platform';
-import { convergeWorkspace, hostProvisionerDeps } from '../testing/provisioning';
+import { convergeWorkspace, hostAdmin, hostProvisionerDeps } from '../testing/provisioning';
 import { workspaceAccess } from '../workspaces/access';
 import { createProject } from '../workspaces/projects';
 import { createWorkspace, requestWorkspaceDeletion } from '../workspaces/workspaces';
@@ -19,8 +21,9 @@ const converge = convergeWorkspace;
 
 describe('a workspace billing suspends, on the real host cluster (Flux/vCluster stand-in)', () => {
   const platform = usePlatform();
+  /** The reconciler as the chart's ServiceAccount; the test's own nodes and reads as the host's admin. */
   const deps = () => hostProvisionerDeps(platform());
-  const host = (): Kube => deps().host!;
+  const host = (): Kube => hostAdmin();
   const row = async (wsId: string) =>
     (await platform().db.select().from(workspaces).where(eq(workspaces.id, wsId)))[0];
   const condition = async (wsId: string, type: string) =>
@@ -57,7 +60,8 @@ describe('a workspace billing suspends, on the real host cluster (Flux/vCluster 
       });
     }
     const { workspaceId } = await createWorkspace(
-      { db: platform().db, nodes: nodePool(host()) },
+      // The workspaces function claims dedicated nodes as its own account, as in the chart.
+      { db: platform().db, nodes: nodePool(serviceAccountHost(WORKSPACES_SA)) },
       { userId: team.admin.userId },
       {
         orgId: team.orgId,
