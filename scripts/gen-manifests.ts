@@ -11,6 +11,7 @@ import { dashboardConfigMap } from '../shared/observability/dashboards';
 import { prometheusRule } from '../shared/observability/prometheus-rules';
 import { metricsService, serviceMonitor } from '../shared/observability/service-monitors';
 import { routeTable } from '../shared/routes/table';
+import { writeChart } from './gen-chart';
 
 export const DEFAULTS: DeployOptions = {
   namespace: 'hexabase',
@@ -44,8 +45,8 @@ export function renderEventing(
   return header + docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n');
 }
 
-/** The Grafana dashboards, as committed: charts/hexabase/dashboards/<name>.json. */
-export const DASHBOARDS_DIR = join(import.meta.dirname, '..', 'charts', 'hexabase', 'dashboards');
+/** The Grafana dashboards, as committed: charts/hexabase-platform/dashboards/<name>.json. */
+export const DASHBOARDS_DIR = join(import.meta.dirname, '..', 'charts', 'hexabase-platform', 'dashboards');
 
 export function dashboards(): { name: string; json: string }[] {
   return readdirSync(DASHBOARDS_DIR)
@@ -59,7 +60,7 @@ export const RUNBOOK_URL = 'https://github.com/hexabase/hexabase/blob/main/docs/
 
 export function renderMonitoring(opts: DeployOptions = DEFAULTS): string {
   const header =
-    '# Generated from shared/observability/ and charts/hexabase/dashboards/ by `npm run manifests`. Do not edit by hand.\n';
+    '# Generated from shared/observability/ and charts/hexabase-platform/dashboards/ by `npm run manifests`. Do not edit by hand.\n';
   const docs = [
     ...routeTable.map((r) => metricsService(r, opts)),
     serviceMonitor(opts),
@@ -98,4 +99,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     writeFileSync(file, render(opts));
     console.log(`wrote ${file}`);
   }
+  writeChart();
+  console.log('wrote charts/hexabase-platform/templates/generated-*.yaml and values.schema.json');
 }

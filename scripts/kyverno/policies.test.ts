@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 
 const root = join(import.meta.dirname, '../..');
-const POLICIES = join(root, 'charts/hexabase/policies/kyverno');
+const POLICIES = join(root, 'charts/hexabase-platform/policies/kyverno');
 
 /** Where scripts/kyverno/build.sh puts the CLI (`npm test` builds it first); never builds. */
 function kyvernoPath(): string {

@@ -53,6 +53,9 @@ describe('Knative manifests from the route table', () => {
       }
       const ws = ingress(routes, opts).at(-1)!;
       const path = ws.spec.rules[0]!.http.paths[0]!.path;
+      // The API server refuses a path that does not start with `/`, whatever its type.
+      for (const ing of ingress(routes, opts))
+        for (const p of ing.spec.rules[0]!.http.paths) expect(p.path.startsWith('/'), p.path).toBe(true);
       // ingress-nginx anchors regex locations itself; Traefik's PathRegexp needs the anchor in the pattern.
       const re = new RegExp(path.startsWith('^') ? path : `^${path}`);
       expect(re.test('/api/v1/organizations/org-1/workspaces/ws-2')).toBe(true);

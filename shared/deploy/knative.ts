@@ -11,9 +11,36 @@ export type DeployOptions = {
   ingressController: 'nginx' | 'traefik';
   /** METRICS_PORT of every function: Prometheus scrapes the pod there, past Knative's queue-proxy. */
   metricsPort: number;
+  /** The Secret holding the public host's certificate. */
+  tlsSecret?: string;
 };
 
-const LABELS = { 'app.kubernetes.io/part-of': 'hexabase', 'app.kubernetes.io/managed-by': 'hexabase' };
+/** Labels every object of the platform carries; the component names the function. */
+export const LABELS = { 'app.kubernetes.io/part-of': 'hexabase', 'app.kubernetes.io/managed-by': 'hexabase' };
+
+/**
+ * The function's one container, the same under Knative and in a Deployment: the shared image started at the
+ * function's entry point, settings from the env Secret, non-root on a read-only root filesystem.
+ */
+export function functionContainer(route: FunctionRoute, opts: DeployOptions, env: Record<string, string>) {
+  return {
+    name: 'function',
+    image: opts.image,
+    command: ['node', `/app/dist/functions/${route.name}/index.mjs`],
+    ports: [{ containerPort: 8080, name: 'http1' }],
+    envFrom: [{ secretRef: { name: opts.envSecret } }],
+    env: Object.entries(env).map(([name, value]) => ({ name, value })),
+    readinessProbe: { httpGet: { path: '/readyz' }, periodSeconds: 5 },
+    livenessProbe: { httpGet: { path: '/healthz' }, periodSeconds: 10 },
+    resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
+    securityContext: {
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    },
+  };
+}
 
 /**
  * One Knative Service per function of the route table; all share one image and differ by entry point.
@@ -50,25 +77,7 @@ export function knativeService(
           ...(HOST_ACCOUNTS[route.name] ? { serviceAccountName: HOST_ACCOUNTS[route.name] } : {}),
           containerConcurrency: 0,
           timeoutSeconds: 300,
-          containers: [
-            {
-              name: 'function',
-              image: opts.image,
-              command: ['node', `/app/dist/functions/${route.name}/index.mjs`],
-              ports: [{ containerPort: 8080, name: 'http1' }],
-              envFrom: [{ secretRef: { name: opts.envSecret } }],
-              env: Object.entries(env).map(([name, value]) => ({ name, value })),
-              readinessProbe: { httpGet: { path: '/readyz' }, periodSeconds: 5 },
-              livenessProbe: { httpGet: { path: '/healthz' }, periodSeconds: 10 },
-              resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
-              securityContext: {
-                runAsNonRoot: true,
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                capabilities: { drop: ['ALL'] },
-              },
-            },
-          ],
+          containers: [functionContainer(route, opts, env)],
         },
       },
     },
@@ -93,12 +102,13 @@ const priority = (prefix: string) => {
 function controllerSpecific(
   route: FunctionRoute,
   opts: DeployOptions,
+  knative: boolean,
 ): { annotations: Record<string, string>; path: (prefix: string) => string } {
   if (opts.ingressController === 'nginx')
     return {
       annotations: {
         'nginx.ingress.kubernetes.io/use-regex': 'true',
-        'nginx.ingress.kubernetes.io/upstream-vhost': upstream(route, opts),
+        ...(knative ? { 'nginx.ingress.kubernetes.io/upstream-vhost': upstream(route, opts) } : {}),
       },
       path: toRegex,
     };
@@ -108,9 +118,15 @@ function controllerSpecific(
       'traefik.ingress.kubernetes.io/router.tls': 'true',
       'traefik.ingress.kubernetes.io/router.pathmatcher': 'PathRegexp',
       'traefik.ingress.kubernetes.io/router.priority': String(Math.max(...route.prefixes.map(priority))),
-      'traefik.ingress.kubernetes.io/router.middlewares': `${opts.namespace}-hexabase-${route.name}-host@kubernetescrd`,
+      ...(knative
+        ? {
+            'traefik.ingress.kubernetes.io/router.middlewares': `${opts.namespace}-hexabase-${route.name}-host@kubernetescrd`,
+          }
+        : {}),
     },
-    path: (prefix: string) => `^${toRegex(prefix)}`,
+    // Traefik's PathRegexp is unanchored and the API server wants every path to start with `/`: `/{0}` matches
+    // nothing, so `/{0}^/auth(/|$)` is the anchored `^/auth(/|$)` spelled as an absolute path.
+    path: (prefix: string) => `/{0}^${toRegex(prefix)}`,
   };
 }
 
@@ -131,12 +147,16 @@ export function hostMiddlewares(routes: FunctionRoute[], opts: DeployOptions) {
     }));
 }
 
-/** The public origin: path prefixes → the functions' Knative Services. Wildcard segments need regex paths. */
-export function ingress(routes: FunctionRoute[], opts: DeployOptions) {
+/**
+ * The public origin: path prefixes → the functions' Services. Wildcard segments need regex paths. Knative routes
+ * by Host, so under Knative the controller rewrites it to the function's; a plain Service (deployments mode) needs
+ * no rewrite.
+ */
+export function ingress(routes: FunctionRoute[], opts: DeployOptions, { knative = true } = {}) {
   return routes
     .filter((route) => route.prefixes.length > 0)
     .map((route) => {
-      const specific = controllerSpecific(route, opts);
+      const specific = controllerSpecific(route, opts, knative);
       return {
         apiVersion: 'networking.k8s.io/v1',
         kind: 'Ingress',
@@ -160,7 +180,7 @@ export function ingress(routes: FunctionRoute[], opts: DeployOptions) {
               },
             },
           ],
-          tls: [{ hosts: [opts.host], secretName: 'hexabase-tls' }],
+          tls: [{ hosts: [opts.host], secretName: opts.tlsSecret ?? 'hexabase-tls' }],
         },
       };
     });

@@ -14,6 +14,7 @@ const LABELS = { 'app.kubernetes.io/part-of': 'hexabase', 'app.kubernetes.io/man
 export function metricsService(
   route: Pick<FunctionRoute, 'name'>,
   opts: { namespace: string; metricsPort: number },
+  selector: Record<string, string> = { 'serving.knative.dev/service': `hexabase-${route.name}` },
 ) {
   return {
     apiVersion: 'v1' as const,
@@ -25,7 +26,7 @@ export function metricsService(
     },
     spec: {
       clusterIP: 'None',
-      selector: { 'serving.knative.dev/service': `hexabase-${route.name}` },
+      selector,
       ports: [
         {
           name: METRICS_PORT_NAME,
