@@ -6,13 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { findMigrationsDir, migrateDatabase, openPostgres } from '../shared/db';
 import { routeTable } from '../shared/routes/table';
+import { PLATFORM_CHART, VALUE_SETS } from '../shared/testing/chart';
 import { createEmptyDatabase, createTestDatabase, type TestDatabase } from '../shared/testing/db';
+import { helmTemplate } from '../shared/testing/helm';
 import { json } from '../shared/testing/http';
 import { startOtlpReceiver } from '../shared/testing/otlp';
 import { childEnv, spawnProcess } from '../shared/testing/process';
 import { TEST_SERVICES } from '../shared/testing/services';
 
 const root = join(import.meta.dirname, '..');
+
+type PodTemplated = { template?: { spec: { containers: { command: string[] }[] } } };
 
 describe('npm run build', () => {
   let output = '';
@@ -106,12 +110,25 @@ describe('npm run build', () => {
         .map((d) => d.toJS())
         .filter((d) => d?.kind === 'Service' && String(d.apiVersion).startsWith('serving.knative.dev/'));
       expect(services).toHaveLength(routeTable.length);
-      for (const svc of services)
-        for (const c of svc.spec.template.spec.containers) {
-          const [bin, entry, ...rest] = c.command as string[];
-          expect(bin, svc.metadata.name).toBe('node'); // the runtime image's own Node, on its PATH
+      // The chart in both modes: Knative Services, or Deployments; and the migrations Job.
+      const chart = (
+        await Promise.all(
+          [{}, { knative: { enabled: false } }].map((mode) =>
+            helmTemplate(PLATFORM_CHART, { values: [VALUE_SETS['Knative with the bundled services'], mode] }),
+          ),
+        )
+      )
+        .flat()
+        .filter((d) => ['Service', 'Deployment', 'Job'].includes(String(d.kind)) && d.spec);
+      const workloads = [...services, ...chart] as { metadata: { name: string }; spec: PodTemplated }[];
+      const pods = workloads.filter((w) => w.spec.template?.spec?.containers);
+      expect(pods.length).toBe(routeTable.length * 3 + 2); // + the migrations Job of each mode
+      for (const w of pods)
+        for (const c of w.spec.template!.spec.containers) {
+          const [bin, entry, ...rest] = c.command;
+          expect(bin, w.metadata.name).toBe('node'); // the runtime image's own Node, on its PATH
           expect(rest).toEqual([]);
-          expect(existsSync(join(image, entry!)), `${svc.metadata.name}: ${entry}`).toBe(true);
+          expect(existsSync(join(image, entry!)), `${w.metadata.name}: ${entry}`).toBe(true);
         }
       // Outside this checkout no node_modules is anywhere above the bundles: they run on what they carry. A
       // function on a new database waits unready until the migrations Job has run.

@@ -1,9 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { renderChartTemplates, renderValuesSchema } from '../../scripts/gen-chart';
+import { envObject } from '../env/schema';
 import {
   type K8sObject,
   KEK,
@@ -15,6 +17,7 @@ import {
   validateAll,
 } from '../testing/chart';
 import { helm, helmTemplateResult, parseManifests } from '../testing/helm';
+import { kubeEnvironment } from '../testing/kube/worker';
 import { chartValues } from './chart-values';
 
 /** The chart as committed, its values schema, the umbrella users install, and the install guide's commands. */
@@ -86,6 +89,12 @@ describe('the charts as users install them', () => {
       expect(applied.code, applied.stderr).toBe(0);
     });
 
+    it('lints clean', async () => {
+      const lint = await helm(['lint', umbrella(), '--set', 'platform.existingSecret=hexabase-secrets']);
+      expect(lint.code, lint.stdout + lint.stderr).toBe(0);
+      expect(lint.stdout).not.toMatch(/\[(ERROR|WARNING)\]/);
+    });
+
     describe('docs/install.md', () => {
       const doc = readFileSync(join(ROOT, 'docs/install.md'), 'utf8');
       const blocks = [...doc.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1]!, text: m[2]! }));
@@ -139,6 +148,69 @@ describe('the charts as users install them', () => {
           validateAll(objects);
           const applied = await host.dryRun(objects);
           expect(applied.code, applied.stderr).toBe(0);
+        }
+      });
+
+      // kubectl lines as a shell runs them (continuations joined), against the host cluster with a server dry run;
+      // reading a running platform (rollout status) needs one.
+      const kubectlCommands = blocks
+        .filter((b) => b.lang === 'sh')
+        .flatMap((b) => b.text.replaceAll('\\\n', ' ').split('\n'))
+        .filter((line) => /^kubectl .*\bcreate\b/.test(line));
+
+      it('creates the namespace and a settings Secret every value of which Hexabase accepts', async () => {
+        expect(kubectlCommands).toHaveLength(2);
+        const env = kubeEnvironment();
+        // The guide's namespace under a name of this run's own: the namespace is really created, the rest dry-run.
+        const ns = `hexabase-guide-${process.pid}`;
+        onTestFinished(async () => {
+          await host.run(['delete', 'namespace', ns, '--wait=false', '--ignore-not-found']);
+        });
+        for (const command of kubectlCommands) {
+          const own = command.replace(/(namespace|-n) hexabase\b/, `$1 ${ns}`);
+          const dryRun = own.startsWith('kubectl create namespace') ? '' : ' --dry-run=server';
+          const run = spawnSync('bash', ['-c', `${own}${dryRun} -o json`], {
+            env: {
+              PATH: `${dirname(env.kubectl)}:${process.env.PATH}`,
+              HOME: dir,
+              KUBECONFIG: env.hostKubeconfigPath,
+            },
+            encoding: 'utf8',
+          });
+          expect(run.status, run.stderr).toBe(0);
+          const created = JSON.parse(run.stdout) as { kind: string; data?: Record<string, string> };
+          if (created.kind !== 'Secret') continue;
+          for (const [name, value] of Object.entries(created.data ?? {})) {
+            const schema = envObject.shape[name as keyof typeof envObject.shape];
+            expect(schema, name).toBeDefined();
+            const parsed = schema.safeParse(Buffer.from(value, 'base64').toString('utf8'));
+            expect(parsed.error, name).toBeUndefined();
+          }
+        }
+      });
+
+      it('prints the NOTES of either mode on install, from the platform chart and from the umbrella', async () => {
+        const cases = [
+          [PLATFORM_CHART, '', true],
+          [PLATFORM_CHART, '', false],
+          [umbrella(), 'platform.', false],
+        ] as const;
+        for (const [chart, prefix, knative] of cases) {
+          const result = await helm([
+            ...['install', 'hexabase', chart, '-n', 'hexabase', '--dry-run=client'],
+            ...[
+              '--set',
+              `${prefix}existingSecret=hexabase-secrets`,
+              '--set',
+              `${prefix}knative.enabled=${knative}`,
+            ],
+          ]);
+          expect(result.code, result.stderr).toBe(0);
+          const notes = result.stdout.slice(result.stdout.indexOf('NOTES:'));
+          expect(notes).toContain(
+            knative ? 'kubectl -n hexabase wait ksvc' : 'kubectl -n hexabase rollout status',
+          );
+          expect(notes).toContain('https://hexabase.example.com/');
         }
       });
 

@@ -105,3 +105,36 @@ right after it, the functions waiting unready for the schema.
 {{- end -}}
 {{ $hook }},pre-upgrade
 {{- end }}
+
+{{/*
+The NOTES, here so that the umbrella chart prints them too (Helm shows only the top chart's NOTES.txt); called
+with the platform's values as `.Values`.
+*/}}
+{{- define "hexabase.notes" -}}
+Hexabase {{ .Chart.AppVersion }} is installed in namespace {{ .Release.Namespace }} ({{ if .Values.knative.enabled }}Knative Services{{ else }}Deployments{{ end }}).
+
+1. Wait for the functions to be ready (they stay unready until the migrations have run):
+{{- if .Values.knative.enabled }}
+     kubectl -n {{ .Release.Namespace }} wait ksvc -l app.kubernetes.io/part-of=hexabase --for=condition=Ready --timeout=10m
+{{- else }}
+     kubectl -n {{ .Release.Namespace }} rollout status deployment -l app.kubernetes.io/part-of=hexabase --timeout=10m
+{{- end }}
+
+2. Point DNS for {{ .Values.publicHost }} at your ingress{{ if .Values.ingress.enabled }} ({{ include "hexabase.ingressClass" . }}, TLS from the Secret {{ .Values.ingress.tlsSecret }}){{ end }},
+   and a wildcard record for the workspace domain (HEXABASE_VCLUSTER_DOMAIN) at the ingress's TLS passthrough.
+
+3. Open https://{{ .Values.publicHost }}/ and sign in with a configured provider (HEXABASE_AUTH_PROVIDERS): the
+   first sign-in creates your organization, and you are its admin (docs/install.md, "The first admin").
+
+4. kubectl for a workspace: `npx hxb login --url https://{{ .Values.publicHost }}`, then
+   `npx hxb kubeconfig <workspace> > ws.kubeconfig`.
+{{- if not .Values.flux.vclusterRepository }}
+
+Note: flux.vclusterRepository is off: create the HelmRepository `loft` in flux-system yourself, or every workspace
+waits with Flux's "HelmRepository not found".
+{{- end }}
+{{- if and (not .Values.existingSecret) .Values.secrets }}
+
+Note: the settings Secret was written from values. For production name an existingSecret instead.
+{{- end }}
+{{- end }}
