@@ -1,9 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
+import { PLATFORM_CHART, VALUE_SETS } from '../../shared/testing/chart';
+import { helmTemplate } from '../../shared/testing/helm';
 
 const root = join(import.meta.dirname, '../..');
 const POLICIES = join(root, 'charts/hexabase-platform/policies/kyverno');
@@ -58,6 +60,46 @@ describe("Hexabase's Kyverno policies for tenant host namespaces (the real Kyver
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  /** The kyverno test suite against the policies as the chart renders them with these registries. */
+  const testRendered = async (allowedRegistries?: string[]) => {
+    const objects = await helmTemplate(PLATFORM_CHART, {
+      values: [
+        VALUE_SETS['Knative with the bundled services'],
+        { kyverno: { enabled: true, ...(allowedRegistries ? { allowedRegistries } : {}) } },
+      ],
+    });
+    const policies = objects.filter((o) => o.kind === 'ClusterPolicy') as { metadata: { name: string } }[];
+    expect(policies).toHaveLength(3);
+    const dir = mkdtempSync(join(tmpdir(), 'hexabase-kyverno-chart-'));
+    try {
+      cpSync(POLICIES, dir, { recursive: true });
+      // Each rendered policy replaces the source file of the same policy name.
+      const files = readdirSync(POLICIES).filter((f) => f.endsWith('.yaml'));
+      const fileOf = new Map(
+        files.map((f) => [
+          parseAllDocuments(readFileSync(join(POLICIES, f), 'utf8'))[0]!.toJS().metadata.name,
+          f,
+        ]),
+      );
+      for (const policy of policies)
+        writeFileSync(join(dir, fileOf.get(policy.metadata.name)!), stringify(policy));
+      return kyvernoTest(join(dir, 'tests'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it("as the chart renders them, pass the same tests, and refuse a registry the operator's list leaves out", async () => {
+    const defaults = await testRendered();
+    expect(defaults.code, defaults.out).toBe(0);
+    // Without docker.io the synced nginx pod (a short name: docker.io) is refused by the rendered policy.
+    const narrowed = await testRendered(['ghcr.io', 'registry.k8s.io', 'quay.io']);
+    expect(narrowed.code).not.toBe(0);
+    expect(narrowed.out).toMatch(
+      /allowed-registries\s*│\s*v1\/Pod\/hxb-ws-good\/web-x-default-x-vcluster\s*│\s*Fail\s*│\s*Want pass, got fail/,
+    );
   });
 });
 
