@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Kube } from '../../../shared/k8s/rest';
+import { USAGE_SAMPLER_SA } from '../../../shared/deploy/rbac';
 import { teamOrganization } from '../../../shared/testing/fixtures';
+import { serviceAccountHost } from '../../../shared/testing/host-accounts';
 import { json } from '../../../shared/testing/http';
 import { waitFor } from '../../../shared/testing/kube/supervisor';
 import { useProvisioning } from '../../../shared/testing/provisioning';
@@ -69,7 +70,8 @@ describe('workspace usage, sampled from the vCluster on the real host cluster', 
   const p = useProvisioning();
   const sampler = (): SamplerDeps => ({
     db: p.platform().db,
-    host: p.deps().host,
+    // The sampler's own account, as in the chart: a read beyond its RBAC fails here with the API server's 403.
+    host: serviceAccountHost(USAGE_SAMPLER_SA),
     log: p.platform().log,
     intervalSeconds: 5,
   });
@@ -174,8 +176,9 @@ describe('workspace usage, sampled from the vCluster on the real host cluster', 
     ).toBe('500m');
 
     // The vCluster goes away behind Hexabase's back (its StatefulSet scaled to zero): stale, never zero.
-    const host = p.deps().host as Kube;
-    await host.patch(
+    // As an operator would, with the admin certificate: the sampler's account may only read HelmReleases.
+    const admin = p.admin();
+    await admin.patch(
       { kind: 'HelmRelease', name: 'vcluster', namespace: `hxb-${workspaceId}` },
       { spec: { values: { controlPlane: { statefulSet: { highAvailability: { replicas: 0 } } } } } },
     );
