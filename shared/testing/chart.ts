@@ -82,7 +82,17 @@ export function useHostDryRun() {
       );
       expect(created.code, created.stderr).toBe(0);
       return run(
-        ['apply', '--dry-run=server', '--server-side', '--field-manager', 'helm', '-f', '-'],
+        // Forced: objects the run's other files applied for real (the host RBAC) belong to their field managers.
+        [
+          'apply',
+          '--dry-run=server',
+          '--server-side',
+          '--force-conflicts',
+          '--field-manager',
+          'helm',
+          '-f',
+          '-',
+        ],
         objects.map((o) => stringify(o)).join('---\n'),
       );
     },
