@@ -18,6 +18,14 @@ export type DeployOptions = {
 /** Labels every object of the platform carries; the component names the function. */
 export const LABELS = { 'app.kubernetes.io/part-of': 'hexabase', 'app.kubernetes.io/managed-by': 'hexabase' };
 
+/** Every platform container: non-root, no escalation, no capabilities, nothing written outside its volumes. */
+export const RESTRICTED_CONTAINER = {
+  runAsNonRoot: true,
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ['ALL'] },
+};
+
 /**
  * The function's one container, the same under Knative and in a Deployment: the shared image started at the
  * function's entry point, settings from the env Secret, non-root on a read-only root filesystem.
@@ -33,12 +41,7 @@ export function functionContainer(route: FunctionRoute, opts: DeployOptions, env
     readinessProbe: { httpGet: { path: '/readyz' }, periodSeconds: 5 },
     livenessProbe: { httpGet: { path: '/healthz' }, periodSeconds: 10 },
     resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
-    securityContext: {
-      runAsNonRoot: true,
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ['ALL'] },
-    },
+    securityContext: RESTRICTED_CONTAINER,
   };
 }
 

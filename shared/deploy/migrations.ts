@@ -1,4 +1,4 @@
-import { type DeployOptions, LABELS } from './knative';
+import { type DeployOptions, LABELS, RESTRICTED_CONTAINER } from './knative';
 
 /**
  * The migrations Job: the same image runs `dist/migrate/index.mjs` (scripts/migrate.ts) against DATABASE_URL and
@@ -36,12 +36,7 @@ export function migrationsJob(opts: DeployOptions) {
               envFrom: [{ secretRef: { name: opts.envSecret } }],
               env: [] as object[],
               resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
-              securityContext: {
-                runAsNonRoot: true,
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                capabilities: { drop: ['ALL'] },
-              },
+              securityContext: RESTRICTED_CONTAINER,
             },
           ],
         },

@@ -1,8 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
+import { runBinary } from './kube/kubectl';
 
 /**
  * The real helm CLI for chart tests (test support, never imported by product code): upstream's helm v4 binary,
@@ -60,31 +61,18 @@ export function helm(
   opts: { cwd?: string; input?: string; env?: Record<string, string> } = {},
 ): Promise<HelmResult> {
   const home = helmHome();
-  return new Promise((resolve, reject) => {
-    const child = spawn(ensureHelm(), args, {
-      cwd: opts.cwd ?? home,
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: home,
-        HELM_CACHE_HOME: join(home, 'cache'),
-        HELM_CONFIG_HOME: join(home, 'config'),
-        HELM_DATA_HOME: join(home, 'data'),
-        KUBECONFIG: join(home, 'no-kubeconfig'),
-        ...opts.env,
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(opts.input ?? '');
+  return runBinary(ensureHelm(), args, {
+    cwd: opts.cwd ?? home,
+    ...(opts.input ? { input: opts.input } : {}),
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: home,
+      HELM_CACHE_HOME: join(home, 'cache'),
+      HELM_CONFIG_HOME: join(home, 'config'),
+      HELM_DATA_HOME: join(home, 'data'),
+      KUBECONFIG: join(home, 'no-kubeconfig'),
+      ...opts.env,
+    },
   });
 }
 
