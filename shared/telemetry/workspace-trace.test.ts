@@ -79,12 +79,8 @@ describe('the trace of a workspace creation', () => {
     const origin = parseTraceparent(row!.traceparent)!;
     expect(origin).toBeDefined();
 
-    const apply = await received(() =>
-      receiver.trace(origin.traceId).find((s) => s.name === 'k8s.apply HelmRelease'),
-    );
-    const spans = receiver.trace(origin.traceId);
-    const byId = new Map(spans.map((s) => [s.spanId, s]));
     const ancestry = (span: ReceivedSpan) => {
+      const byId = new Map(receiver.trace(origin.traceId).map((s) => [s.spanId, s]));
       const chain: ReceivedSpan[] = [];
       for (
         let s: ReceivedSpan | undefined = span;
@@ -94,6 +90,11 @@ describe('the trace of a workspace creation', () => {
         chain.push(s);
       return chain;
     };
+    // A parent span ends, and is exported, after its children: wait until the apply's ancestry reaches the root.
+    const apply = await received(() => {
+      const span = receiver.trace(origin.traceId).find((s) => s.name === 'k8s.apply HelmRelease');
+      return span && !ancestry(span).at(-1)!.parentSpanId ? span : undefined;
+    });
 
     // Client span → the provisioner's handling of the event → its delivery → the API request, which has no parent.
     const chain = ancestry(apply);
