@@ -1,5 +1,11 @@
 import type { FunctionRoute } from '../routes/table';
-import { type DeployOptions, functionContainer, LABELS } from './knative';
+import {
+  type DeployOptions,
+  functionContainer,
+  functionMetadata,
+  LABELS,
+  scrapeAnnotations,
+} from './knative';
 import { HOST_ACCOUNTS } from './rbac';
 
 /**
@@ -26,11 +32,7 @@ export function deployment(route: FunctionRoute, opts: DeployOptions, extraEnv: 
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: {
-      name: `hexabase-${route.name}`,
-      namespace: opts.namespace,
-      labels: { ...LABELS, 'app.kubernetes.io/component': route.name },
-    },
+    metadata: functionMetadata(route, opts),
     spec: {
       // Nothing wakes a function scaled to zero without Knative's activator: at least one replica.
       replicas: Math.max(1, route.scale?.min ?? 1),
@@ -41,11 +43,7 @@ export function deployment(route: FunctionRoute, opts: DeployOptions, extraEnv: 
       template: {
         metadata: {
           labels: { ...LABELS, ...selectorOf(route) },
-          annotations: {
-            'prometheus.io/scrape': 'true',
-            'prometheus.io/port': String(opts.metricsPort),
-            'prometheus.io/path': '/metrics',
-          },
+          annotations: scrapeAnnotations(opts),
         },
         spec: {
           ...(HOST_ACCOUNTS[route.name] ? { serviceAccountName: HOST_ACCOUNTS[route.name] } : {}),
@@ -81,11 +79,7 @@ export function clusterService(route: FunctionRoute, opts: DeployOptions) {
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: {
-      name: `hexabase-${route.name}`,
-      namespace: opts.namespace,
-      labels: { ...LABELS, 'app.kubernetes.io/component': route.name },
-    },
+    metadata: functionMetadata(route, opts),
     spec: {
       type: 'ClusterIP',
       selector: selectorOf(route),
@@ -99,11 +93,7 @@ export function autoscaler(route: FunctionRoute, opts: DeployOptions, targetCpuP
   return {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
-    metadata: {
-      name: `hexabase-${route.name}`,
-      namespace: opts.namespace,
-      labels: { ...LABELS, 'app.kubernetes.io/component': route.name },
-    },
+    metadata: functionMetadata(route, opts),
     spec: {
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: `hexabase-${route.name}` },
       minReplicas: Math.max(1, route.scale?.min ?? 1),
@@ -130,11 +120,7 @@ export function disruptionBudget(
   return {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
-    metadata: {
-      name: `hexabase-${route.name}`,
-      namespace: opts.namespace,
-      labels: { ...LABELS, 'app.kubernetes.io/component': route.name },
-    },
+    metadata: functionMetadata(route, opts),
     spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
   };
 }

@@ -26,6 +26,23 @@ export const RESTRICTED_CONTAINER = {
   capabilities: { drop: ['ALL'] },
 };
 
+/** Name, namespace and labels of a function's objects (its Service, Deployment, HPA, PDB, Ingress). */
+export const functionMetadata = (
+  route: Pick<FunctionRoute, 'name'>,
+  opts: Pick<DeployOptions, 'namespace'>,
+) => ({
+  name: `hexabase-${route.name}`,
+  namespace: opts.namespace,
+  labels: { ...LABELS, 'app.kubernetes.io/component': route.name },
+});
+
+/** Prometheus scrapes the pod on the metrics port, never the routed one. */
+export const scrapeAnnotations = (opts: Pick<DeployOptions, 'metricsPort'>) => ({
+  'prometheus.io/scrape': 'true',
+  'prometheus.io/port': String(opts.metricsPort),
+  'prometheus.io/path': '/metrics',
+});
+
 /**
  * The function's one container, the same under Knative and in a Deployment: the shared image started at the
  * function's entry point, settings from the env Secret, non-root on a read-only root filesystem.
@@ -60,20 +77,14 @@ export function knativeService(
   return {
     apiVersion: 'serving.knative.dev/v1',
     kind: 'Service',
-    metadata: {
-      name: `hexabase-${route.name}`,
-      namespace: opts.namespace,
-      labels: { ...LABELS, 'app.kubernetes.io/component': route.name },
-    },
+    metadata: functionMetadata(route, opts),
     spec: {
       template: {
         metadata: {
           annotations: {
             'autoscaling.knative.dev/min-scale': String(route.scale?.min ?? 1),
             'autoscaling.knative.dev/max-scale': String(route.scale?.max ?? 10),
-            'prometheus.io/scrape': 'true',
-            'prometheus.io/port': String(opts.metricsPort),
-            'prometheus.io/path': '/metrics',
+            ...scrapeAnnotations(opts),
           },
         },
         spec: {
