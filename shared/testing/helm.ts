@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
+import { toolPath } from './kube/binaries';
 import { runBinary } from './kube/kubectl';
 
 /**
@@ -24,18 +24,11 @@ export type TemplateOptions = {
   extraArgs?: string[];
 };
 
-const root = join(import.meta.dirname, '../..');
 let helmPath: string | undefined;
 
 /** Fetches helm when it is missing (progress on stderr) and returns its path; runs the script once per process. */
 export function ensureHelm(): string {
-  helmPath ??= execFileSync('bash', [join(root, 'scripts/helm/ensure.sh')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    encoding: 'utf8',
-  })
-    .trim()
-    .split('\n')
-    .at(-1)!;
+  helmPath ??= toolPath('scripts/helm/ensure.sh');
   return helmPath;
 }
 

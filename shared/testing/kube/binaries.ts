@@ -12,18 +12,25 @@ export type Binaries = {
 const root = join(import.meta.dirname, '../../..');
 
 /**
- * Builds etcd, kube-apiserver, kube-controller-manager and kubectl from upstream Go modules when they are missing
- * (scripts/testenv/build.sh prints progress on stderr) and returns their paths.
+ * Runs one of the repository's tool scripts (scripts/testenv/build.sh, scripts/helm/ensure.sh, …), which build or
+ * fetch what is missing with progress on stderr and print the path of the result last.
  */
-export function ensureBinaries(): Binaries {
-  const dir = execFileSync('bash', [join(root, 'scripts/testenv/build.sh')], {
+export function toolPath(script: string): string {
+  return execFileSync('bash', [join(root, script)], {
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
   })
     .trim()
     .split('\n')
     .at(-1)!;
-  return binariesIn(dir);
+}
+
+/**
+ * Builds etcd, kube-apiserver, kube-controller-manager and kubectl from upstream Go modules when they are missing
+ * and returns their paths.
+ */
+export function ensureBinaries(): Binaries {
+  return binariesIn(toolPath('scripts/testenv/build.sh'));
 }
 
 export function binariesIn(dir: string): Binaries {

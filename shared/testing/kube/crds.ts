@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
+import { toolPath } from './binaries';
 import { kubectl } from './kubectl';
 
 /**
@@ -10,7 +10,6 @@ import { kubectl } from './kubectl';
  * modules by scripts/crds/fetch.sh at the versions pinned in scripts/crds/versions.txt.
  */
 
-const root = join(import.meta.dirname, '../../..');
 /** The field manager of every fixture CRD, so concurrent test files applying the same CRDs never conflict. */
 export const CRD_FIELD_MANAGER = 'hexabase-test-crds';
 
@@ -18,13 +17,7 @@ let crdDir: string | undefined;
 
 /** Fetches the fixture CRDs when missing (progress on stderr) and returns their directory; once per process. */
 export function ensureCrds(): string {
-  crdDir ??= execFileSync('bash', [join(root, 'scripts/crds/fetch.sh')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    encoding: 'utf8',
-  })
-    .trim()
-    .split('\n')
-    .at(-1)!;
+  crdDir ??= toolPath('scripts/crds/fetch.sh');
   return crdDir;
 }
 
